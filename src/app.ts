@@ -1,0 +1,60 @@
+/**
+ * Assembles one coffer node: storage, the root key, credentials, the services and the
+ * authorization hook. `createApp` does no networking; `src/http/server.ts` serves it.
+ */
+import { mkdirSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { ServerConfig } from './config.ts';
+import { openStore, type Store } from './storage/database.ts';
+import { loadRootKey } from './crypto/root-key.ts';
+import { CredentialStore } from './auth/credentials.ts';
+import { rootOnly, type Authorizer } from './auth/authorize.ts';
+import type { JsonService } from './protocol/aws-json.ts';
+import { KeyStore } from './services/kms/key-store.ts';
+import { SecretRepository } from './storage/secret-repository.ts';
+import { secretsManagerService } from './services/secretsmanager/service.ts';
+import { startPurgeTask, type PurgeTask } from './services/secretsmanager/purge.ts';
+import { defaultAccountId, setUpRootCredentials, type AccountSetup } from './accounts.ts';
+
+export interface App {
+  config: ServerConfig;
+  log: Logger;
+  store: Store;
+  credentials: CredentialStore;
+  authorize: Authorizer;
+  jsonServices: Map<string, JsonService>;
+  account: AccountSetup;
+  purge: PurgeTask;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: ServerConfig, log: Logger = pino({ level: config.logLevel }, pino.destination(2))): Promise<App> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const rootKey = loadRootKey({
+    env: config.rootKeyFromEnv,
+    file: config.rootKeyFile,
+    create: !config.rootKeyFromEnv,
+  });
+  const store = await openStore(config.databaseUrl);
+  const credentials = new CredentialStore(store.db, rootKey);
+  const accountId = await defaultAccountId(store.db, config.accountId);
+  const firstRegion = config.regions === 'any' ? 'us-east-1' : config.regions[0]!;
+  const account = await setUpRootCredentials(store.db, credentials, {
+    accountId, dataDir: config.dataDir, region: firstRegion,
+    envAccessKeyId: config.rootAccessKeyId, envSecret: config.rootSecretAccessKey,
+  });
+  const keys = new KeyStore(store.db, rootKey);
+  const repo = new SecretRepository(store.db, store.dialect);
+  const now = () => Date.now();
+  const sm = secretsManagerService({ repo, keys, now });
+  const purge = startPurgeTask(repo, log, now);
+  return {
+    config, log, store, credentials, account, purge,
+    authorize: rootOnly,
+    jsonServices: new Map([[sm.targetPrefix, sm]]),
+    async close() {
+      purge.stop();
+      await store.close();
+    },
+  };
+}

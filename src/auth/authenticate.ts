@@ -1,0 +1,57 @@
+/**
+ * Turns a signed HTTP request into the caller's identity, or the AWS error a client gets
+ * for a missing, malformed, stale or wrong signature.
+ */
+import { AwsError } from '../errors.ts';
+import type { CredentialStore } from './credentials.ts';
+import type { Principal } from './principal.ts';
+import {
+  checkSignatureTiming, expectedSignature, invalidSignature, parseSignature, signaturesMatch,
+  SIGNATURE_MISMATCH, type SignableRequest,
+} from './sigv4.ts';
+
+export interface RegionPolicy {
+  /** Regions served; `any` serves whichever region a request is signed for. */
+  regions: string[] | 'any';
+}
+
+export interface Authenticated {
+  principal: Principal;
+  region: string;
+  requestTime: Date;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function regionServed(policy: RegionPolicy, region: string): boolean {
+  return policy.regions === 'any' ? REGION_PATTERN.test(region) : policy.regions.includes(region);
+}
+
+export async function authenticate(
+  req: SignableRequest,
+  signingName: string,
+  credentials: CredentialStore,
+  regions: RegionPolicy,
+  now = Date.now(),
+): Promise<Authenticated> {
+  const sig = parseSignature(req);
+  if (!sig) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+  if (sig.service !== signingName) {
+    throw invalidSignature(`Credential should be scoped to correct service: '${signingName}'. `);
+  }
+  if (!regionServed(regions, sig.region)) {
+    throw invalidSignature(`Credential should be scoped to a valid region. `);
+  }
+  const requestTime = checkSignatureTiming(sig, now);
+  const resolved = await credentials.resolve(sig.accessKeyId);
+  if (!resolved || resolved.status !== 'Active') {
+    throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  }
+  if (sig.securityToken !== undefined) {
+    // Long-term keys carry no session token; temporary credentials come with the STS issue.
+    throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  }
+  const expected = expectedSignature(req, sig, resolved.secret, sig.accessKeyId);
+  if (!signaturesMatch(expected, sig.signature)) throw invalidSignature(SIGNATURE_MISMATCH);
+  return { principal: resolved.principal, region: sig.region, requestTime };
+}

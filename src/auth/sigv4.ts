@@ -1,0 +1,250 @@
+/**
+ * SigV4 verification as AWS performs it.
+ *
+ * Canonicalization (path double-encoding, query and header rules) is AWS's own, from
+ * @smithy/signature-v4, the signer the SDKs use; we call its pieces instead of `sign()` so
+ * that verification is synchronous, honours exactly the headers the client listed in
+ * SignedHeaders, hashes the body we received, and caches derived signing keys per
+ * (key, day, region, service), which changes once a day.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { SignatureV4Base, getCanonicalHeaders } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Hash } from '@smithy/hash-node';
+import { AwsError } from '../errors.ts';
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** The parts of an incoming request that the signature covers. */
+export interface SignableRequest {
+  method: string;
+  /** Raw request target: path and query exactly as received. */
+  url: string;
+  /** Header names lowercased, as node:http gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface ParsedSignature {
+  accessKeyId: string;
+  shortDate: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  /** Present in the header or query when the caller used temporary credentials. */
+  securityToken?: string;
+  presigned: boolean;
+  expiresSeconds?: number;
+}
+
+// Used only for AWS's canonicalization methods; its credentials are never used.
+class Canonicalizer extends SignatureV4Base {
+  constructor() {
+    super({
+      credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+      region: 'unused',
+      service: 'unused',
+      sha256: Hash.bind(null, 'sha256'),
+      uriEscapePath: true,
+    });
+  }
+
+  canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
+    return this.createCanonicalRequest(request, headers, payloadHash);
+  }
+}
+const canonicalizer = new Canonicalizer();
+
+export const incompleteSignature = (message: string) => new AwsError('IncompleteSignatureException', message, 400);
+export const invalidSignature = (message: string) => new AwsError('InvalidSignatureException', message, 400);
+
+function header(req: SignableRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+function parseQuery(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!query) return out;
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const name = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, '%20'));
+    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, '%20'));
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+/** Reads the signature from the Authorization header or a presigned query; undefined if neither. */
+export function parseSignature(req: SignableRequest): ParsedSignature | undefined {
+  const auth = header(req, 'authorization');
+  if (auth !== undefined) return parseAuthorizationHeader(req, auth);
+  const { query } = splitUrl(req.url);
+  if (query.includes('X-Amz-Algorithm=')) return parsePresigned(req, parseQuery(query));
+  return undefined;
+}
+
+function parseAuthorizationHeader(req: SignableRequest, auth: string): ParsedSignature {
+  const space = auth.indexOf(' ');
+  const algorithm = space < 0 ? auth : auth.slice(0, space);
+  if (algorithm !== ALGORITHM) {
+    throw incompleteSignature(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Unsupported AWS 'algorithm': '${algorithm}'`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of auth.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((f) => !fields.get(f));
+  const amzDate = header(req, 'x-amz-date') ?? header(req, 'date');
+  const problems = missing.map((f) => `Authorization header requires '${f}' parameter.`);
+  if (!amzDate) problems.push(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
+  if (problems.length) throw incompleteSignature(`${problems.join(' ')} Authorization=${auth.replace(/Signature=[0-9a-f]+/, 'Signature=…')}`);
+  return {
+    ...parseCredential(fields.get('Credential')!),
+    signedHeaders: fields.get('SignedHeaders')!.split(';'),
+    signature: fields.get('Signature')!,
+    amzDate: amzDate!,
+    securityToken: header(req, 'x-amz-security-token'),
+    presigned: false,
+  };
+}
+
+function parsePresigned(req: SignableRequest, q: Record<string, string | string[]>): ParsedSignature {
+  const get = (k: string) => (Array.isArray(q[k]) ? (q[k] as string[])[0] : (q[k] as string | undefined));
+  if (get('X-Amz-Algorithm') !== ALGORITHM) throw incompleteSignature(`Unsupported AWS 'algorithm': '${get('X-Amz-Algorithm')}'`);
+  const required = ['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date', 'X-Amz-Expires'];
+  const missing = required.filter((k) => !get(k));
+  if (missing.length) throw incompleteSignature(missing.map((k) => `AWS query-string parameters must include '${k}'.`).join(' '));
+  const expires = Number(get('X-Amz-Expires'));
+  if (!Number.isInteger(expires) || expires < 1 || expires > 604800) {
+    throw incompleteSignature('X-Amz-Expires must be an integer between 1 and 604800 seconds.');
+  }
+  return {
+    ...parseCredential(get('X-Amz-Credential')!),
+    signedHeaders: get('X-Amz-SignedHeaders')!.split(';'),
+    signature: get('X-Amz-Signature')!,
+    amzDate: get('X-Amz-Date')!,
+    securityToken: get('X-Amz-Security-Token') ?? header(req, 'x-amz-security-token'),
+    presigned: true,
+    expiresSeconds: expires,
+  };
+}
+
+function parseCredential(credential: string) {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts[4] !== 'aws4_request' || !parts[0]) {
+    throw incompleteSignature(`Credential should be scoped to a valid region, not '${parts[2] ?? ''}'. Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
+  }
+  return { accessKeyId: parts[0]!, shortDate: parts[1]!, region: parts[2]!, service: parts[3]! };
+}
+
+function parseAmzDate(amzDate: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (m) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const d = new Date(amzDate);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function compact(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/**
+ * Checks what can be checked without the secret key: date format, scope date, skew and
+ * expiry, `host` signed. Returns the request time.
+ */
+export function checkSignatureTiming(sig: ParsedSignature, now: number): Date {
+  const when = parseAmzDate(sig.amzDate);
+  if (!when) throw incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${sig.amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  const longDate = compact(when);
+  if (sig.shortDate !== longDate.slice(0, 8)) {
+    throw invalidSignature(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${sig.shortDate}' != '${longDate.slice(0, 8)}', from '${sig.presigned ? 'X-Amz-Date' : 'x-amz-date'}'.`);
+  }
+  if (!sig.signedHeaders.includes('host')) {
+    throw invalidSignature(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
+  const nowDate = new Date(now);
+  if (sig.presigned) {
+    const expiry = when.getTime() + sig.expiresSeconds! * 1000;
+    if (now > expiry) throw invalidSignature(`Signature expired: ${compact(new Date(expiry))} is now earlier than ${compact(nowDate)}.`);
+    if (when.getTime() - now > MAX_SKEW_MS) throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + 15 min.)`);
+    return when;
+  }
+  if (now - when.getTime() > MAX_SKEW_MS) {
+    throw invalidSignature(`Signature expired: ${longDate} is now earlier than ${compact(new Date(now - MAX_SKEW_MS))} (${compact(nowDate)} - 15 min.)`);
+  }
+  if (when.getTime() - now > MAX_SKEW_MS) {
+    throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + 15 min.)`);
+  }
+  return when;
+}
+
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 10_000;
+
+/** HMAC chain AWS4+secret → date → region → service → aws4_request, cached per day and scope. */
+export function signingKey(secret: string, cacheId: string, shortDate: string, region: string, service: string): Buffer {
+  const id = `${cacheId}\n${shortDate}\n${region}\n${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = createHmac('sha256', `AWS4${secret}`).update(shortDate).digest();
+    for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.delete(signingKeys.keys().next().value!);
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Forget cached signing keys of a credential (its secret changed or it was deleted). */
+export function forgetSigningKeys(cacheId: string): void {
+  for (const id of signingKeys.keys()) if (id.startsWith(`${cacheId}\n`)) signingKeys.delete(id);
+}
+
+/** The signature the client should have sent, given its secret key. */
+export function expectedSignature(req: SignableRequest, sig: ParsedSignature, secret: string, cacheId: string): string {
+  const { path, query } = splitUrl(req.url);
+  const q = parseQuery(query);
+  if (sig.presigned) delete q['X-Amz-Signature'];
+  const headers: Record<string, string> = {};
+  for (const name of sig.signedHeaders) {
+    const value = header(req, name);
+    if (value === undefined) throw invalidSignature(`The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.`);
+    headers[name] = value;
+  }
+  const request = new HttpRequest({ method: req.method, path, query: q, headers });
+  const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(sig.signedHeaders));
+  const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(req.body).digest('hex');
+  const claimed = header(req, 'x-amz-content-sha256');
+  // The header is signed, but the body it describes must be the body we got.
+  if (claimed !== undefined && !sig.presigned && claimed !== bodyHash) {
+    throw invalidSignature(`The provided 'x-amz-content-sha256' header does not match what was computed.`);
+  }
+  const canonicalRequest = canonicalizer.canonicalRequest(request, canonicalHeaders, bodyHash);
+  const scope = `${sig.shortDate}/${sig.region}/${sig.service}/aws4_request`;
+  const stringToSign = `${ALGORITHM}\n${sig.amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+  const key = signingKey(secret, cacheId, sig.shortDate, sig.region, sig.service);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+export function signaturesMatch(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';

@@ -1,0 +1,40 @@
+/** The `coffer` command. */
+import { UsageError } from '../config.ts';
+import { serve } from './serve.ts';
+import { credentials } from './credentials.ts';
+
+const HELP = `usage: coffer <command> [options]
+
+commands:
+  serve         run the server (see coffer serve --help)
+  credentials   print export lines for the root credentials in the data dir
+
+coffer serve options (each also as an environment variable):
+  --listen HOST:PORT     where to listen (COFFER_LISTEN; default 127.0.0.1:4599)
+  --data-dir DIR         data directory (COFFER_DATA_DIR; default ./coffer-data)
+  --database URL         sqlite://FILE or postgres://… (COFFER_DATABASE_URL; default SQLite in the data dir)
+  --region REGION        region to serve; repeatable; 'any' serves every region (COFFER_REGION, comma-separated; default us-east-1)
+  --account-id ID        12-digit default account id (COFFER_ACCOUNT_ID; default random, kept)
+  --root-key-file FILE   256-bit root key file (COFFER_ROOT_KEY_FILE; default DATA_DIR/root.key; COFFER_ROOT_KEY gives the key itself)
+  --log-level LEVEL      pino log level (COFFER_LOG_LEVEL; default info)
+  --max-body-bytes N     largest request body accepted (COFFER_MAX_BODY_BYTES; default 1048576)
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
+      process.stdout.write(HELP);
+      return;
+    }
+    if (command === 'serve') return await serve(rest);
+    if (command === 'credentials') return credentials(rest);
+    throw new UsageError(`unknown command '${command}'`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`coffer: ${err.message}\n\n${HELP}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The node:http front door: health, then the protocol chosen by the request's shape
+ * (`X-Amz-Target` → awsJson1.1), authentication, and the response. SIGTERM-style draining
+ * stops accepting, lets in-flight requests finish and closes idle keep-alive connections.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../errors.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import type { RequestContext } from '../auth/request-context.ts';
+import { findOperation, invokeJson, jsonError, parseJsonBody, JSON_CONTENT_TYPE, type JsonService, type WireResponse } from '../protocol/aws-json.ts';
+import { readBody } from './read-body.ts';
+import type { App } from '../app.ts';
+
+export interface FrontDoor {
+  server: Server;
+  /** Stop accepting, finish in-flight requests, then resolve. */
+  drain(): Promise<void>;
+}
+
+function send(res: ServerResponse, wire: WireResponse, closing: boolean): void {
+  const headers: Record<string, string | number> = { ...wire.headers, 'content-length': Buffer.byteLength(wire.body) };
+  if (closing) headers.connection = 'close';
+  res.writeHead(wire.status, headers);
+  res.end(wire.body);
+}
+
+function sourceIp(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function internalError(err: unknown, app: App, requestId: string): AwsError {
+  app.log.error({ requestId, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'internal error');
+  return new AwsError('InternalServiceError', 'An error occurred on the server side.', 500);
+}
+
+async function handleJson(app: App, service: JsonService, target: string, req: IncomingMessage, requestId: string): Promise<WireResponse> {
+  try {
+    const body = await readBody(req, app.config.maxBodyBytes);
+    const signable = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
+    const who = await authenticate(signable, service.signingName, app.credentials, app.config);
+    const { name, op } = findOperation(service, target);
+    const input = parseJsonBody(body);
+    const ctx: RequestContext = {
+      requestId,
+      service: service.signingName,
+      operation: name,
+      region: who.region,
+      principal: who.principal,
+      sourceIp: sourceIp(req),
+      secureTransport: false,
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      requestTime: new Date(),
+      isAllowed: async (request) => app.authorize(ctx, request),
+    };
+    const out = await invokeJson(service, name, op, input, ctx, app.authorize);
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: out };
+  } catch (err) {
+    return jsonError(err instanceof AwsError ? err : internalError(err, app, requestId), requestId);
+  }
+}
+
+export function createFrontDoor(app: App): FrontDoor {
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (draining && inFlight === 0) idle?.();
+    });
+    const requestId = randomUUID();
+    const target = req.headers['x-amz-target'];
+    if (req.method === 'GET' && (req.url === '/health' || req.url === '/ready')) {
+      send(res, {
+        status: draining ? 503 : 200,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ status: draining ? 'draining' : 'ok' }),
+      }, draining);
+      return;
+    }
+    if (typeof target === 'string') {
+      const prefix = target.split('.')[0]!;
+      const service = app.jsonServices.get(prefix);
+      if (service) {
+        void handleJson(app, service, target, req, requestId).then((wire) => send(res, wire, draining));
+        return;
+      }
+    }
+    req.resume();
+    send(res, jsonError(new AwsError('UnknownOperationException', ''), requestId), draining);
+  });
+
+  return {
+    server,
+    drain: () => new Promise<void>((resolve) => {
+      draining = true;
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      idle = () => server.closeIdleConnections();
+      if (inFlight === 0) server.closeIdleConnections();
+    }),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The awsJson1.1 protocol: `POST /`, `X-Amz-Target: <prefix>.<Operation>`, a JSON body in,
+ * a JSON body out, errors as `{"__type", "Message"}` with AWS's HTTP statuses.
+ */
+import { AwsError } from '../errors.ts';
+import type { ServiceModel } from './model.ts';
+import type { Operation } from './operation.ts';
+import { validateInput } from './validate.ts';
+import { toWire } from './json-output.ts';
+import type { RequestContext } from '../auth/request-context.ts';
+import type { Authorizer } from '../auth/authorize.ts';
+import { accessDeniedError } from '../auth/authorize.ts';
+
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export interface JsonService {
+  /** The X-Amz-Target prefix: `secretsmanager`, `TrentService`. */
+  targetPrefix: string;
+  /** The SigV4 signing name. */
+  signingName: string;
+  model: ServiceModel;
+  operations: Record<string, Operation<any, any, any>>;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function jsonError(err: AwsError, requestId: string): WireResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+    body: JSON.stringify({ __type: err.code, Message: err.message }),
+  };
+}
+
+/** Operation name from the target, or an AwsError when the service has no such operation. */
+export function findOperation(service: JsonService, target: string): { name: string; op: Operation<any, any, any> } {
+  const name = target.slice(service.targetPrefix.length + 1);
+  const op = service.operations[name];
+  if (!op || !service.model.operations[name]) {
+    throw new AwsError('UnknownOperationException', '');
+  }
+  return { name, op };
+}
+
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Validate, plan, authorize and run one call; returns the JSON response body. */
+export async function invokeJson(
+  service: JsonService,
+  name: string,
+  op: Operation<any, any, any>,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  authorize: Authorizer,
+): Promise<string> {
+  const shape = service.model.operations[name]!.input?.shape;
+  if (shape) validateInput(service.model, shape, input);
+  const plan = await op.plan(ctx, input);
+  const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
+  for (const request of requests) {
+    if (!(await authorize(ctx, request))) throw accessDeniedError(ctx, request);
+  }
+  const output = await op.run(ctx, input, plan.state);
+  return JSON.stringify(toWire(output) ?? {});
+}

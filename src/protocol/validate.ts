@@ -1,0 +1,153 @@
+/**
+ * Checks a parsed JSON request against the operation's input shape.
+ *
+ * Two kinds of failure, as AWS's JSON services report them:
+ * - a value of the wrong JSON type cannot be deserialized: SerializationException;
+ * - a well-typed value that breaks a constraint (required, length, range, enum, pattern):
+ *   ValidationException "N validation error(s) detected: Value '…' at '…' failed to satisfy
+ *   constraint: …", with member paths in lowerCamelCase and 1-based list indexes.
+ * Unknown members are ignored, as AWS ignores them.
+ */
+import { AwsError } from '../errors.ts';
+import type { Shape, ServiceModel } from './model.ts';
+
+const MAX_REPORTED = 10;
+
+interface Walk {
+  model: ServiceModel;
+  problems: string[];
+  patterns: Map<string, RegExp>;
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function show(value: unknown, shape: Shape): string {
+  if (shape.sensitive) return 'Value at';
+  if (value === null || value === undefined) return 'Value null at';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `Value '${text}' at`;
+}
+
+function serializationError(path: string, expected: string): AwsError {
+  return new AwsError('SerializationException', `Unexpected value type at '${path || 'request'}': expected ${expected}.`);
+}
+
+const patternCache = new Map<string, RegExp>();
+
+function pattern(source: string): RegExp {
+  let re = patternCache.get(source);
+  if (!re) {
+    re = new RegExp(source, 'u');
+    patternCache.set(source, re);
+  }
+  return re;
+}
+
+function checkValue(walk: Walk, value: unknown, shape: Shape, path: string): void {
+  if (value === null || value === undefined) return;
+  switch (shape.type) {
+    case 'structure': {
+      if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(path, 'an object');
+      const obj = value as Record<string, unknown>;
+      for (const name of shape.required ?? []) {
+        if (obj[name] === undefined || obj[name] === null) {
+          walk.problems.push(`Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`);
+        }
+      }
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        const member = obj[name];
+        if (member === undefined || member === null) continue;
+        checkValue(walk, member, walk.model.shapes[ref.shape]!, join(path, name));
+      }
+      return;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) throw serializationError(path, 'a list');
+      checkLength(walk, value.length, value, shape, path);
+      const memberShape = walk.model.shapes[shape.member!.shape]!;
+      value.forEach((item, i) => {
+        if (item === null) throw serializationError(`${path}.${i + 1}.member`, 'a value');
+        checkValue(walk, item, memberShape, `${path}.${i + 1}.member`);
+      });
+      return;
+    }
+    case 'map': {
+      if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(path, 'a map');
+      const entries = Object.entries(value as Record<string, unknown>);
+      checkLength(walk, entries.length, value, shape, path);
+      const valueShape = walk.model.shapes[shape.value!.shape]!;
+      for (const [k, v] of entries) checkValue(walk, v, valueShape, `${path}.${k}`);
+      return;
+    }
+    case 'string': {
+      if (typeof value !== 'string') throw serializationError(path, 'a string');
+      checkLength(walk, [...value].length, value, shape, path);
+      if (shape.enum && !shape.enum.includes(value)) {
+        walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      }
+      if (shape.pattern && !pattern(shape.pattern).test(value)) {
+        walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+      }
+      return;
+    }
+    case 'integer':
+    case 'long': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw serializationError(path, 'an integer');
+      checkRange(walk, value, shape, path);
+      return;
+    }
+    case 'double':
+    case 'float': {
+      if (typeof value !== 'number') throw serializationError(path, 'a number');
+      checkRange(walk, value, shape, path);
+      return;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw serializationError(path, 'a boolean');
+      return;
+    case 'blob': {
+      if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) {
+        throw serializationError(path, 'a base64-encoded blob');
+      }
+      checkLength(walk, Buffer.byteLength(value, 'base64'), value, shape, path);
+      return;
+    }
+    case 'timestamp':
+      if (typeof value !== 'number' && typeof value !== 'string') throw serializationError(path, 'a timestamp');
+      return;
+  }
+}
+
+function join(path: string, member: string): string {
+  return path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
+}
+
+function checkLength(walk: Walk, length: number, value: unknown, shape: Shape, path: string): void {
+  if (shape.min !== undefined && length < shape.min) {
+    walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${shape.min}`);
+  }
+  if (shape.max !== undefined && length > shape.max) {
+    walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`);
+  }
+}
+
+function checkRange(walk: Walk, value: number, shape: Shape, path: string): void {
+  if (shape.min !== undefined && value < shape.min) {
+    walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${shape.min}`);
+  }
+  if (shape.max !== undefined && value > shape.max) {
+    walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must have value less than or equal to ${shape.max}`);
+  }
+}
+
+/** Throws the AWS error for the first class of problem found; returns when the input is valid. */
+export function validateInput(model: ServiceModel, shapeName: string, input: unknown): void {
+  const walk: Walk = { model, problems: [], patterns: new Map() };
+  checkValue(walk, input, model.shapes[shapeName]!, '');
+  if (walk.problems.length === 0) return;
+  const n = walk.problems.length;
+  const listed = walk.problems.slice(0, MAX_REPORTED).join('; ');
+  throw new AwsError('ValidationException', `${n} validation error${n === 1 ? '' : 's'} detected: ${listed}`);
+}

@@ -1,0 +1,73 @@
+import { AwsError, invalidParameter } from '../../../errors.ts';
+import { operation } from '../../../protocol/operation.ts';
+import type { AuthorizationRequest } from '../../../auth/request-context.ts';
+import { accessDeniedMessage } from '../../../auth/authorize.ts';
+import type { SecretRow } from '../../../storage/secret-repository.ts';
+import type { SecretsManagerDeps } from '../deps.ts';
+import type { SecretFilter } from '../list-filters.ts';
+import { findSecret, secretAuthorization, SECRET_NOT_FOUND } from '../lookup.ts';
+import { page } from '../paging.ts';
+import { readSecretValue, type SecretValueEntry } from '../read-value.ts';
+import { selectSecrets } from './list-secrets.ts';
+
+interface BatchGetSecretValueInput {
+  SecretIdList?: string[];
+  Filters?: SecretFilter[];
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+interface BatchError {
+  SecretId: string;
+  ErrorCode: string;
+  Message: string;
+}
+
+export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
+  async plan(_ctx, input: BatchGetSecretValueInput) {
+    const authorization: AuthorizationRequest[] = [];
+    // Each secret is authorized on its own in run(); a listing needs ListSecrets too.
+    if (input.Filters) authorization.push({ action: 'secretsmanager:ListSecrets', resource: '*' });
+    return { authorization, state: undefined };
+  },
+  async run(ctx, input: BatchGetSecretValueInput) {
+    if ((input.SecretIdList === undefined) === (input.Filters === undefined)) {
+      throw invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
+    }
+    if (input.MaxResults !== undefined && input.Filters === undefined) {
+      throw invalidParameter('MaxResults can only be used with Filters.');
+    }
+    let targets: { id: string; row: SecretRow | undefined }[];
+    let next: string | undefined;
+    if (input.Filters) {
+      const rows = await selectSecrets(deps, ctx, { Filters: input.Filters });
+      const paged = page(rows, 'BatchGetSecretValue', input.NextToken, input.MaxResults ?? 20);
+      targets = paged.items.map((row) => ({ id: row.arn, row }));
+      next = paged.next;
+    } else {
+      if (input.SecretIdList!.length > 20) throw invalidParameter('SecretIdList can contain at most 20 secret IDs.');
+      targets = [];
+      for (const id of input.SecretIdList!) targets.push({ id, row: await findSecret(deps, ctx, id) });
+    }
+    const values: SecretValueEntry[] = [];
+    const errors: BatchError[] = [];
+    for (const { id, row } of targets) {
+      const request = secretAuthorization(ctx, 'GetSecretValue', id, row);
+      if (!(await ctx.isAllowed(request))) {
+        errors.push({ SecretId: id, ErrorCode: 'AccessDeniedException', Message: accessDeniedMessage(ctx, request) });
+        continue;
+      }
+      if (!row) {
+        errors.push({ SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: SECRET_NOT_FOUND });
+        continue;
+      }
+      try {
+        values.push(await readSecretValue(deps, row, undefined, undefined));
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        errors.push({ SecretId: id, ErrorCode: err.code, Message: err.message });
+      }
+    }
+    return { SecretValues: values, Errors: errors.length ? errors : undefined, NextToken: next };
+  },
+});

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError, invalidRequest } from '../../../errors.ts';
+import { operation } from '../../../protocol/operation.ts';
+import type { AuthorizationRequest } from '../../../auth/request-context.ts';
+import type { SecretsManagerDeps } from '../deps.ts';
+import { buildSecretArn, validateSecretName } from '../names.ts';
+import { requireToken } from '../lookup.ts';
+import { valueFromInput } from '../secret-value.ts';
+import { mergeTags, requestTagConditions, validateNewTags } from '../tags.ts';
+import { secretKey, tokenOutcome, writeVersion } from '../versions.ts';
+import type { SecretRow } from '../../../storage/secret-repository.ts';
+
+export interface CreateSecretInput {
+  Name: string;
+  ClientRequestToken?: string;
+  Description?: string;
+  KmsKeyId?: string;
+  SecretBinary?: string;
+  SecretString?: string;
+  Tags?: { Key?: string; Value?: string }[];
+  AddReplicaRegions?: { Region?: string; KmsKeyId?: string }[];
+  ForceOverwriteReplicaSecret?: boolean;
+  Type?: string;
+}
+
+export const createSecret = (deps: SecretsManagerDeps) => operation({
+  async plan(ctx, input: CreateSecretInput) {
+    validateSecretName(input.Name);
+    const resource = `arn:aws:secretsmanager:${ctx.region}:${ctx.principal.accountId}:secret:${input.Name}-??????`;
+    const conditions = {
+      'secretsmanager:Name': input.Name,
+      'secretsmanager:Description': input.Description,
+      'secretsmanager:KmsKeyId': input.KmsKeyId,
+      ...requestTagConditions(input.Tags),
+    };
+    const authorization: AuthorizationRequest[] = [{ action: 'secretsmanager:CreateSecret', resource, conditions }];
+    if (input.Tags?.length) authorization.push({ action: 'secretsmanager:TagResource', resource, conditions });
+    return { authorization, state: undefined };
+  },
+
+  async run(ctx, input: CreateSecretInput) {
+    const value = valueFromInput(input);
+    const token = value ? requireToken(input.ClientRequestToken) : input.ClientRequestToken;
+    if (input.AddReplicaRegions?.length) {
+      throw new AwsError('InvalidRequestException', 'Replication to other regions is not available on this server yet.');
+    }
+    const tags = input.Tags ? mergeTags([], validateNewTags(input.Tags)) : undefined;
+    const now = deps.now();
+    const accountId = ctx.principal.accountId;
+    const existing = await deps.repo.byName(accountId, ctx.region, input.Name);
+    if (existing) return repeatOrConflict(deps, existing, input, token);
+
+    const row: SecretRow = {
+      id: randomUUID(), account_id: accountId, region: ctx.region, name: input.Name,
+      arn: buildSecretArn({ region: ctx.region, accountId, name: input.Name }),
+      description: input.Description || null, kms_key_id: input.KmsKeyId || null,
+      created_at: now, last_changed_at: now, last_accessed_at: null, last_rotated_at: null,
+      deletion_date: null, deleted_at: null, rotation_enabled: null, rotation_lambda_arn: null,
+      rotation_rules: null, next_rotation_at: null, tags: tags ? JSON.stringify(tags) : null,
+      resource_policy: null, owning_service: null, primary_region: null, type: input.Type ?? null,
+    };
+    // Fails before anything is written when the key is unknown or disabled.
+    await secretKey(deps, row);
+    try {
+      await deps.repo.db.transaction().execute(async (trx) => {
+        await trx.insertInto('secrets').values(row).execute();
+        if (value) await writeVersion(deps, trx, row, { versionId: token!, value, stages: ['AWSCURRENT'], now });
+      });
+    } catch (err) {
+      // A concurrent CreateSecret of the same name won the unique constraint.
+      const winner = await deps.repo.byName(accountId, ctx.region, input.Name);
+      if (winner && winner.id !== row.id && !(err instanceof AwsError)) return repeatOrConflict(deps, winner, input, token);
+      throw err;
+    }
+    return { ARN: row.arn, Name: row.name, VersionId: value ? token : undefined };
+  },
+});
+
+/** CreateSecret on a name that exists: a retry with the same token and value is a no-op. */
+async function repeatOrConflict(deps: SecretsManagerDeps, existing: SecretRow, input: CreateSecretInput, token: string | undefined) {
+  if (existing.deletion_date !== null) {
+    throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
+  }
+  const value = valueFromInput(input);
+  if (token && value) {
+    const outcome = await deps.repo.withSecretLock(existing.id, (trx, row) => tokenOutcome(deps, trx, row ?? existing, token, value));
+    if (outcome.kind === 'repeat') return { ARN: existing.arn, Name: existing.name, VersionId: token };
+  }
+  throw new AwsError('ResourceExistsException', `The operation failed because the secret ${existing.name} already exists.`);
+}

@@ -1,0 +1,57 @@
+/**
+ * Reading a secret's value: the one hot path. One label lookup, one version row, one
+ * in-memory unwrap of the data key, one AES-GCM open; LastAccessedDate is written at most
+ * once per secret per day because AWS keeps it to the day.
+ */
+import { invalidRequest, resourceNotFound } from '../../errors.ts';
+import type { SecretRow } from '../../storage/secret-repository.ts';
+import type { SecretsManagerDeps } from './deps.ts';
+import { dayOf, requireNotDeleted } from './lookup.ts';
+import { openValue } from './secret-value.ts';
+
+export interface SecretValueEntry {
+  ARN: string;
+  Name: string;
+  VersionId: string;
+  SecretString?: string;
+  SecretBinary?: Buffer;
+  VersionStages: string[];
+  CreatedDate: Date;
+}
+
+export async function readSecretValue(
+  deps: SecretsManagerDeps, secret: SecretRow, versionId: string | undefined, versionStage: string | undefined,
+): Promise<SecretValueEntry> {
+  requireNotDeleted(secret);
+  const version = await deps.repo.version(secret.id, { versionId, stage: versionStage });
+  if (!version) {
+    throw resourceNotFound(versionId !== undefined
+      ? `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`
+      : `Secrets Manager can't find the specified secret value for staging label: ${versionStage ?? 'AWSCURRENT'}`);
+  }
+  if (versionId !== undefined && versionStage !== undefined && !version.stages.includes(versionStage)) {
+    throw invalidRequest('You provided a VersionStage that is not associated to the provided VersionId.');
+  }
+  if (version.value_kind === null || version.ciphertext === null || version.encrypted_data_key === null) {
+    // RotateSecret's AWSPENDING placeholder has no value yet.
+    throw resourceNotFound(versionId !== undefined
+      ? `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`
+      : `Secrets Manager can't find the specified secret value for staging label: ${versionStage ?? 'AWSCURRENT'}`);
+  }
+  const value = await openValue(deps.keys, secret.arn, version.version_id, {
+    encryptedDataKey: Buffer.from(version.encrypted_data_key), ciphertext: Buffer.from(version.ciphertext), kind: version.value_kind as 'string' | 'binary',
+  });
+  const today = dayOf(deps.now());
+  if (secret.last_accessed_at === null || secret.last_accessed_at < today || version.last_accessed_at === null || version.last_accessed_at < today) {
+    await deps.repo.touchAccessed(secret.id, version.version_id, today);
+  }
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.version_id,
+    SecretString: value.kind === 'string' ? value.text : undefined,
+    SecretBinary: value.kind === 'binary' ? value.bytes : undefined,
+    VersionStages: version.stages,
+    CreatedDate: new Date(version.created_at),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Secrets Manager on awsJson1.1. The three replication operations are not served yet: they
+ * answer as AWS answers an unknown operation (the scale-out issue adds them).
+ */
+import { loadModel } from '../../protocol/model.ts';
+import type { JsonService } from '../../protocol/aws-json.ts';
+import type { SecretsManagerDeps } from './deps.ts';
+import { batchGetSecretValue } from './operations/batch-get-secret-value.ts';
+import { createSecret } from './operations/create-secret.ts';
+import { deleteSecret, restoreSecret } from './operations/delete-secret.ts';
+import { describeSecret } from './operations/describe-secret.ts';
+import { getRandomPassword } from './operations/get-random-password.ts';
+import { getSecretValue } from './operations/get-secret-value.ts';
+import { listSecretVersionIds } from './operations/list-secret-version-ids.ts';
+import { listSecrets } from './operations/list-secrets.ts';
+import { putSecretValue } from './operations/put-secret-value.ts';
+import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, validateResourcePolicy } from './operations/resource-policy.ts';
+import { cancelRotateSecret, rotateSecret } from './operations/rotate-secret.ts';
+import { tagResource, untagResource } from './operations/tag-resource.ts';
+import { updateSecret } from './operations/update-secret.ts';
+import { updateSecretVersionStage } from './operations/update-secret-version-stage.ts';
+
+export function secretsManagerService(deps: SecretsManagerDeps): JsonService {
+  return {
+    targetPrefix: 'secretsmanager',
+    signingName: 'secretsmanager',
+    model: loadModel('secretsmanager-2017-10-17'),
+    operations: {
+      BatchGetSecretValue: batchGetSecretValue(deps),
+      CancelRotateSecret: cancelRotateSecret(deps),
+      CreateSecret: createSecret(deps),
+      DeleteResourcePolicy: deleteResourcePolicy(deps),
+      DeleteSecret: deleteSecret(deps),
+      DescribeSecret: describeSecret(deps),
+      GetRandomPassword: getRandomPassword(),
+      GetResourcePolicy: getResourcePolicy(deps),
+      GetSecretValue: getSecretValue(deps),
+      ListSecretVersionIds: listSecretVersionIds(deps),
+      ListSecrets: listSecrets(deps),
+      PutResourcePolicy: putResourcePolicy(deps),
+      PutSecretValue: putSecretValue(deps),
+      RestoreSecret: restoreSecret(deps),
+      RotateSecret: rotateSecret(deps),
+      TagResource: tagResource(deps),
+      UntagResource: untagResource(deps),
+      UpdateSecret: updateSecret(deps),
+      UpdateSecretVersionStage: updateSecretVersionStage(deps),
+      ValidateResourcePolicy: validateResourcePolicy(deps),
+    },
+  };
+}

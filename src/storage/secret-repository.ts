@@ -1,0 +1,179 @@
+/**
+ * Secrets Manager's rows: secrets, their versions and the staging labels that point at
+ * versions. Everything here is sealed bytes and metadata; plaintext never comes this far.
+ *
+ * Writers on one secret serialize on the secret's row (`SELECT … FOR UPDATE` on PostgreSQL;
+ * SQLite has one writer at a time), and the (secret, label) primary key makes a label unique
+ * whatever the interleaving.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, SecretTable, SecretVersionTable } from './schema.ts';
+import type { Dialect } from './database.ts';
+
+export type SecretRow = SecretTable;
+export type VersionRow = Omit<SecretVersionTable, 'secret_id'> & { stages: string[] };
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export class SecretRepository {
+  constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {}
+
+  /** Runs `fn` in one transaction holding the secret's row lock. */
+  async withSecretLock<T>(secretId: string, fn: (trx: Transaction<Database>, secret: SecretRow | undefined) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('secrets').selectAll().where('id', '=', secretId);
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      const secret = await query.executeTakeFirst();
+      return fn(trx, secret);
+    });
+  }
+
+  async byArn(arn: string, db: Db = this.db): Promise<SecretRow | undefined> {
+    return db.selectFrom('secrets').selectAll().where('arn', '=', arn).executeTakeFirst();
+  }
+
+  async byName(accountId: string, region: string, name: string, db: Db = this.db): Promise<SecretRow | undefined> {
+    return db.selectFrom('secrets').selectAll()
+      .where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name)
+      .executeTakeFirst();
+  }
+
+  async listInRegion(accountId: string, region: string): Promise<SecretRow[]> {
+    return this.db.selectFrom('secrets').selectAll().where('account_id', '=', accountId).where('region', '=', region).execute();
+  }
+
+  /** Labels of every version of several secrets, for listings. */
+  async stagesOf(secretIds: string[]): Promise<Map<string, Map<string, string[]>>> {
+    const out = new Map<string, Map<string, string[]>>();
+    if (secretIds.length === 0) return out;
+    const rows = [] as { secret_id: string; version_id: string; stage: string }[];
+    for (let i = 0; i < secretIds.length; i += 500) {
+      rows.push(...await this.db.selectFrom('secret_version_stages').select(['secret_id', 'version_id', 'stage'])
+        .where('secret_id', 'in', secretIds.slice(i, i + 500)).execute());
+    }
+    for (const r of rows) {
+      let versions = out.get(r.secret_id);
+      if (!versions) out.set(r.secret_id, (versions = new Map()));
+      const labels = versions.get(r.version_id);
+      if (labels) labels.push(r.stage); else versions.set(r.version_id, [r.stage]);
+    }
+    return out;
+  }
+
+  async versions(secretId: string, db: Db = this.db): Promise<VersionRow[]> {
+    const [versions, stages] = await Promise.all([
+      db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).orderBy('seq', 'desc').execute(),
+      db.selectFrom('secret_version_stages').select(['version_id', 'stage']).where('secret_id', '=', secretId).execute(),
+    ]);
+    const byVersion = new Map<string, string[]>();
+    for (const s of stages) {
+      const list = byVersion.get(s.version_id);
+      if (list) list.push(s.stage); else byVersion.set(s.version_id, [s.stage]);
+    }
+    return versions.map(({ secret_id: _, ...v }) => ({ ...v, stages: sortStages(byVersion.get(v.version_id) ?? []) }));
+  }
+
+  /** The version a GetSecretValue names (by id, or by label), with all its labels. */
+  async version(secretId: string, by: { versionId?: string; stage?: string }, db: Db = this.db): Promise<VersionRow | undefined> {
+    let versionId = by.versionId;
+    if (versionId === undefined) {
+      const label = await db.selectFrom('secret_version_stages').select('version_id')
+        .where('secret_id', '=', secretId).where('stage', '=', by.stage ?? 'AWSCURRENT').executeTakeFirst();
+      if (!label) return undefined;
+      versionId = label.version_id;
+    }
+    const [row, stages] = await Promise.all([
+      db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).where('version_id', '=', versionId).executeTakeFirst(),
+      db.selectFrom('secret_version_stages').select('stage').where('secret_id', '=', secretId).where('version_id', '=', versionId).execute(),
+    ]);
+    if (!row) return undefined;
+    const { secret_id: _, ...v } = row;
+    return { ...v, stages: sortStages(stages.map((s) => s.stage)) };
+  }
+
+  async nextSeq(trx: Db, secretId: string): Promise<number> {
+    const row = await trx.selectFrom('secret_versions').select((eb) => eb.fn.max('seq').as('max')).where('secret_id', '=', secretId).executeTakeFirst();
+    return Number(row?.max ?? 0) + 1;
+  }
+
+  async insertVersion(trx: Db, secretId: string, v: Omit<SecretVersionTable, 'secret_id' | 'seq'>): Promise<void> {
+    const seq = await this.nextSeq(trx, secretId);
+    await trx.insertInto('secret_versions').values({ ...v, secret_id: secretId, seq }).execute();
+  }
+
+  /** Puts `stage` on `versionId`, taking it from whichever version had it. */
+  async moveStage(trx: Db, secretId: string, stage: string, versionId: string): Promise<void> {
+    await trx.deleteFrom('secret_version_stages').where('secret_id', '=', secretId).where('stage', '=', stage).execute();
+    await trx.insertInto('secret_version_stages').values({ secret_id: secretId, stage, version_id: versionId }).execute();
+  }
+
+  async removeStage(trx: Db, secretId: string, stage: string): Promise<void> {
+    await trx.deleteFrom('secret_version_stages').where('secret_id', '=', secretId).where('stage', '=', stage).execute();
+  }
+
+  async stageHolder(trx: Db, secretId: string, stage: string): Promise<string | undefined> {
+    const row = await trx.selectFrom('secret_version_stages').select('version_id')
+      .where('secret_id', '=', secretId).where('stage', '=', stage).executeTakeFirst();
+    return row?.version_id;
+  }
+
+  async countStages(trx: Db, secretId: string): Promise<number> {
+    const row = await trx.selectFrom('secret_version_stages').select((eb) => eb.fn.countAll().as('n')).where('secret_id', '=', secretId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * AWS keeps about 100 versions: beyond that it removes versions without labels, oldest
+   * first, but never one younger than 24 hours. Returns how many versions remain.
+   */
+  async pruneDeprecated(trx: Db, secretId: string, now: number, keep = 100): Promise<number> {
+    const rows = await trx.selectFrom('secret_versions as v')
+      .leftJoin('secret_version_stages as s', (j) => j.onRef('s.secret_id', '=', 'v.secret_id').onRef('s.version_id', '=', 'v.version_id'))
+      .select(['v.version_id', 'v.created_at', 's.stage'])
+      .where('v.secret_id', '=', secretId).orderBy('v.seq', 'asc').execute();
+    const labelled = new Set(rows.filter((r) => r.stage !== null).map((r) => r.version_id));
+    const all = [...new Map(rows.map((r) => [r.version_id, r.created_at])).entries()];
+    let count = all.length;
+    const doomed: string[] = [];
+    for (const [versionId, createdAt] of all) {
+      if (count <= keep) break;
+      if (labelled.has(versionId) || now - createdAt < 24 * 3600 * 1000) continue;
+      doomed.push(versionId);
+      count--;
+    }
+    if (doomed.length) {
+      await trx.deleteFrom('secret_versions').where('secret_id', '=', secretId).where('version_id', 'in', doomed).execute();
+    }
+    return count;
+  }
+
+  async touchAccessed(secretId: string, versionId: string, day: number): Promise<void> {
+    await this.db.updateTable('secrets').set({ last_accessed_at: day }).where('id', '=', secretId)
+      .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
+    await this.db.updateTable('secret_versions').set({ last_accessed_at: day })
+      .where('secret_id', '=', secretId).where('version_id', '=', versionId)
+      .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
+  }
+
+  async purge(secretId: string, db: Db = this.db): Promise<void> {
+    await db.deleteFrom('secret_version_stages').where('secret_id', '=', secretId).execute();
+    await db.deleteFrom('secret_versions').where('secret_id', '=', secretId).execute();
+    await db.deleteFrom('secrets').where('id', '=', secretId).execute();
+  }
+
+  /** Secrets whose recovery window has ended. */
+  async dueForPurge(now: number, limit = 100): Promise<SecretRow[]> {
+    return this.db.selectFrom('secrets').selectAll().where('deletion_date', 'is not', null).where('deletion_date', '<=', now).limit(limit).execute();
+  }
+}
+
+const ORDER = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'];
+
+/** A stable label order for responses: AWS's labels first, then custom labels by name. */
+export function sortStages(stages: string[]): string[] {
+  return stages.sort((a, b) => {
+    const ia = ORDER.indexOf(a), ib = ORDER.indexOf(b);
+    if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
