@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { open, seal, SealError } from '../../crypto/aead.ts';
 import { AwsError } from '../../errors.ts';
 import { contextAad, decodeBlob, encodeBlob } from './ciphertext-blob.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../storage/schema.ts';
 import type { KeyStore, KmsKey } from './key-store.ts';
 
 export interface DataKey {
@@ -22,13 +24,16 @@ export async function generateDataKey(store: KeyStore, key: KmsKey, context: Rec
   return { plaintext, ciphertextBlob: encodeBlob({ keyId: key.keyId, materialVersion: key.currentMaterial, sealed }), keyArn: key.arn };
 }
 
-export async function decryptDataKey(store: KeyStore, blob: Buffer, context: Record<string, string>): Promise<{ plaintext: Buffer; key: KmsKey }> {
+/** `db` is the caller's transaction when it decrypts while holding one. */
+export async function decryptDataKey(
+  store: KeyStore, blob: Buffer, context: Record<string, string>, db?: Kysely<Database> | Transaction<Database>,
+): Promise<{ plaintext: Buffer; key: KmsKey }> {
   const decoded = decodeBlob(blob);
   if (!decoded) throw new AwsError('InvalidCiphertextException', '');
-  const key = await store.getKey(decoded.keyId);
+  const key = await store.getKey(decoded.keyId, db);
   if (!key) throw new AwsError('InvalidCiphertextException', '');
   if (key.keyState !== 'Enabled') throw new AwsError('DisabledException', `${key.arn} is disabled.`);
-  const material = await store.material(key, decoded.materialVersion);
+  const material = await store.material(key, decoded.materialVersion, db);
   try {
     return { plaintext: open(material, decoded.sealed, contextAad(key.arn, context)), key };
   } catch (err) {

@@ -4,7 +4,7 @@
  * data key with one AES-GCM operation and no database round trip.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../storage/schema.ts';
 import { newKey, open, seal } from '../../crypto/aead.ts';
 import { AwsError } from '../../errors.ts';
@@ -19,6 +19,13 @@ export interface KmsKey {
   currentMaterial: number;
 }
 
+/**
+ * Where a read runs. Inside a writer's transaction, reads must go through that transaction:
+ * on SQLite, Kysely has one connection, and a read on another would wait for the
+ * transaction that is waiting for it.
+ */
+type Db = Kysely<Database> | Transaction<Database>;
+
 export const SECRETS_MANAGER_ALIAS = 'alias/aws/secretsmanager';
 
 function materialAad(arn: string, version: number): string {
@@ -32,10 +39,10 @@ export class KeyStore {
 
   constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
 
-  async getKey(keyId: string): Promise<KmsKey | undefined> {
+  async getKey(keyId: string, db: Db = this.db): Promise<KmsKey | undefined> {
     const cached = this.keys.get(keyId);
     if (cached) return cached;
-    const row = await this.db.selectFrom('kms_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    const row = await db.selectFrom('kms_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
     if (!row) return undefined;
     const key: KmsKey = {
       keyId: row.key_id, arn: row.arn, accountId: row.account_id, region: row.region,
@@ -74,11 +81,11 @@ export class KeyStore {
     return key && key.accountId === accountId && key.region === region ? key : undefined;
   }
 
-  async material(key: KmsKey, version: number): Promise<Buffer> {
+  async material(key: KmsKey, version: number, db: Db = this.db): Promise<Buffer> {
     const cacheKey = `${key.keyId}:${version}`;
     const cached = this.materials.get(cacheKey);
     if (cached) return cached;
-    const row = await this.db.selectFrom('kms_key_materials').select('material_sealed')
+    const row = await db.selectFrom('kms_key_materials').select('material_sealed')
       .where('key_id', '=', key.keyId).where('material_version', '=', version).executeTakeFirst();
     if (!row) throw new AwsError('InvalidCiphertextException', 'The ciphertext refers to key material that does not exist.');
     const material = open(this.rootKey, Buffer.from(row.material_sealed), materialAad(key.arn, version));

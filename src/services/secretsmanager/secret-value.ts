@@ -7,6 +7,8 @@
 import { open, seal, SealError } from '../../crypto/aead.ts';
 import { AwsError } from '../../errors.ts';
 import { decryptDataKey, generateDataKey } from '../kms/data-keys.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../storage/schema.ts';
 import type { KeyStore, KmsKey } from '../kms/key-store.ts';
 
 export type SecretValue = { kind: 'string'; text: string } | { kind: 'binary'; bytes: Buffer };
@@ -37,9 +39,11 @@ export async function sealValue(keys: KeyStore, key: KmsKey, arn: string, versio
   return { encryptedDataKey: dataKey.ciphertextBlob, ciphertext, kind: value.kind };
 }
 
-export async function openValue(keys: KeyStore, arn: string, versionId: string, sealed: SealedValue): Promise<SecretValue> {
+export async function openValue(
+  keys: KeyStore, arn: string, versionId: string, sealed: SealedValue, db?: Kysely<Database> | Transaction<Database>,
+): Promise<SecretValue> {
   try {
-    const { plaintext } = await decryptDataKey(keys, sealed.encryptedDataKey, context(arn, versionId));
+    const { plaintext } = await decryptDataKey(keys, sealed.encryptedDataKey, context(arn, versionId), db);
     const bytes = open(plaintext, sealed.ciphertext, aad(arn, versionId));
     plaintext.fill(0);
     return sealed.kind === 'string' ? { kind: 'string', text: bytes.toString('utf8') } : { kind: 'binary', bytes };

@@ -13,12 +13,26 @@ import { openValue, sameValue, sealValue, type SecretValue } from './secret-valu
 export const MAX_STAGES_PER_SECRET = 20;
 export const MAX_VERSIONS = 100;
 
-/** The KMS key a secret's new versions are encrypted with. */
+/**
+ * The KMS key a secret's new versions are encrypted with, with its current material loaded.
+ * Writers call this before they take the secret's lock, so sealing inside the transaction
+ * never needs the database (and a first use of the managed key is its own transaction).
+ */
 export async function secretKey(deps: SecretsManagerDeps, secret: Pick<SecretRow, 'account_id' | 'region' | 'kms_key_id'>): Promise<KmsKey> {
-  if (!secret.kms_key_id) return deps.keys.secretsManagerKey(secret.account_id, secret.region);
-  const key = await deps.keys.resolve(secret.account_id, secret.region, secret.kms_key_id);
+  const key = secret.kms_key_id
+    ? await deps.keys.resolve(secret.account_id, secret.region, secret.kms_key_id)
+    : await deps.keys.secretsManagerKey(secret.account_id, secret.region);
   if (!key) throw new AwsError('InvalidParameterException', 'The operation failed because of an invalid KMS key: Invalid keyId');
+  await deps.keys.material(key, key.currentMaterial);
   return key;
+}
+
+/**
+ * The secret's KMS key changed between resolving it and taking the lock (a concurrent
+ * UpdateSecret). Rare; the client retries, as it would on AWS's conflict errors.
+ */
+export function keyChangedConcurrently(): AwsError {
+  return new AwsError('InvalidRequestException', 'The secret was modified by another request at the same time. Retry the request.');
 }
 
 export type TokenOutcome =
@@ -37,7 +51,7 @@ export async function tokenOutcome(
   if (existing.value_kind === null || existing.ciphertext === null || existing.encrypted_data_key === null) return { kind: 'placeholder' };
   const stored = await openValue(deps.keys, secret.arn, token, {
     encryptedDataKey: Buffer.from(existing.encrypted_data_key), ciphertext: Buffer.from(existing.ciphertext), kind: existing.value_kind as 'string' | 'binary',
-  });
+  }, trx);
   if (sameValue(stored, value)) return { kind: 'repeat', stages: existing.stages };
   throw new AwsError('ResourceExistsException', `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`);
 }
@@ -61,9 +75,9 @@ export async function writeVersion(
   deps: SecretsManagerDeps,
   trx: Transaction<Database>,
   secret: SecretRow,
-  args: { versionId: string; value: SecretValue; stages: string[]; fillPlaceholder?: boolean; now: number },
+  args: { key: KmsKey; versionId: string; value: SecretValue; stages: string[]; fillPlaceholder?: boolean; now: number },
 ): Promise<void> {
-  const key = await secretKey(deps, secret);
+  const { key } = args;
   const sealed = await sealValue(deps.keys, key, secret.arn, args.versionId, args.value);
   const columns = {
     kms_key_id: key.keyManager === 'AWS' ? null : key.arn,

@@ -60,11 +60,11 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
       resource_policy: null, owning_service: null, primary_region: null, type: input.Type ?? null,
     };
     // Fails before anything is written when the key is unknown or disabled.
-    await secretKey(deps, row);
+    const key = await secretKey(deps, row);
     try {
       await deps.repo.db.transaction().execute(async (trx) => {
         await trx.insertInto('secrets').values(row).execute();
-        if (value) await writeVersion(deps, trx, row, { versionId: token!, value, stages: ['AWSCURRENT'], now });
+        if (value) await writeVersion(deps, trx, row, { key, versionId: token!, value, stages: ['AWSCURRENT'], now });
       });
     } catch (err) {
       // A concurrent CreateSecret of the same name won the unique constraint.

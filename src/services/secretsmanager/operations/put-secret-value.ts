@@ -3,7 +3,7 @@ import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireNotDeleted, requireSecret, requireToken, secretAuthorization } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
-import { tokenOutcome, writeVersion } from '../versions.ts';
+import { keyChangedConcurrently, secretKey, tokenOutcome, writeVersion } from '../versions.ts';
 
 export interface PutSecretValueInput {
   SecretId: string;
@@ -25,14 +25,17 @@ export const putSecretValue = (deps: SecretsManagerDeps) => operation({
     const secret = requireSecret(found);
     if (!value) throw new AwsError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
     const stages = input.VersionStages ?? ['AWSCURRENT'];
+    requireNotDeleted(secret);
+    const key = await secretKey(deps, secret);
     return deps.repo.withSecretLock(secret.id, async (trx, locked) => {
-      // The secret may have been purged or deleted between plan and lock.
+      // The secret may have been purged, deleted or re-keyed between plan and lock.
       const current = requireSecret(locked);
       requireNotDeleted(current);
+      if (current.kms_key_id !== secret.kms_key_id) throw keyChangedConcurrently();
       const outcome = await tokenOutcome(deps, trx, current, token, value);
       if (outcome.kind === 'repeat') return { ARN: current.arn, Name: current.name, VersionId: token, VersionStages: outcome.stages };
       const now = deps.now();
-      await writeVersion(deps, trx, current, { versionId: token, value, stages, fillPlaceholder: outcome.kind === 'placeholder', now });
+      await writeVersion(deps, trx, current, { key, versionId: token, value, stages, fillPlaceholder: outcome.kind === 'placeholder', now });
       const written = await deps.repo.version(current.id, { versionId: token }, trx);
       return { ARN: current.arn, Name: current.name, VersionId: token, VersionStages: written?.stages ?? [] };
     });

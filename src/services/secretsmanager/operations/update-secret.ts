@@ -2,7 +2,7 @@ import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireNotDeleted, requireSecret, requireToken, secretAuthorization } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
-import { secretKey, tokenOutcome, writeVersion } from '../versions.ts';
+import { keyChangedConcurrently, secretKey, tokenOutcome, writeVersion } from '../versions.ts';
 
 export interface UpdateSecretInput {
   SecretId: string;
@@ -29,17 +29,20 @@ export const updateSecret = (deps: SecretsManagerDeps) => operation({
     const value = valueFromInput(input);
     const token = value ? requireToken(input.ClientRequestToken) : undefined;
     const secret = requireSecret(found);
+    requireNotDeleted(secret);
+    const changes: { description?: string | null; kms_key_id?: string | null; type?: string | null } = {};
+    if (input.Description !== undefined) changes.description = input.Description || null;
+    // "" puts the secret back on the default aws/secretsmanager key.
+    if (input.KmsKeyId !== undefined) changes.kms_key_id = input.KmsKeyId || null;
+    if (input.Type !== undefined) changes.type = input.Type || null;
+    // Resolved before the lock: an unknown key fails the call before anything changes.
+    const key = value || changes.kms_key_id !== undefined ? await secretKey(deps, { ...secret, ...changes }) : undefined;
     return deps.repo.withSecretLock(secret.id, async (trx, locked) => {
       const current = requireSecret(locked);
       requireNotDeleted(current);
+      if (key && changes.kms_key_id === undefined && current.kms_key_id !== secret.kms_key_id) throw keyChangedConcurrently();
       const now = deps.now();
-      const changes: { description?: string | null; kms_key_id?: string | null; type?: string | null } = {};
-      if (input.Description !== undefined) changes.description = input.Description || null;
-      // "" puts the secret back on the default aws/secretsmanager key.
-      if (input.KmsKeyId !== undefined) changes.kms_key_id = input.KmsKeyId || null;
-      if (input.Type !== undefined) changes.type = input.Type || null;
       const updated = { ...current, ...changes };
-      if (changes.kms_key_id !== undefined) await secretKey(deps, updated);
       if (Object.keys(changes).length) {
         await trx.updateTable('secrets').set({ ...changes, last_changed_at: now }).where('id', '=', current.id).execute();
       }
@@ -47,7 +50,7 @@ export const updateSecret = (deps: SecretsManagerDeps) => operation({
       if (value && token) {
         const outcome = await tokenOutcome(deps, trx, updated, token, value);
         if (outcome.kind !== 'repeat') {
-          await writeVersion(deps, trx, updated, { versionId: token, value, stages: ['AWSCURRENT'], fillPlaceholder: outcome.kind === 'placeholder', now });
+          await writeVersion(deps, trx, updated, { key: key!, versionId: token, value, stages: ['AWSCURRENT'], fillPlaceholder: outcome.kind === 'placeholder', now });
         }
         versionId = token;
       }
