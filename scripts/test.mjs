@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: the unit tests once, then every end-to-end test once per storage backend
+// (embedded SQLite, then PostgreSQL), each run a real server driven by the real AWS clients.
+// Pass file paths to run only those; COFFER_TEST_DATABASE=sqlite|postgres to run one backend.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'helpers') continue;
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out.sort();
+}
+
+const args = process.argv.slice(2);
+const picked = args.length ? args : undefined;
+const unit = (picked ?? testFiles(join(root, 'src'))).filter((f) => f.startsWith('src'));
+const e2e = (picked ?? testFiles(join(root, 'test'))).filter((f) => f.startsWith('test'));
+const backends = process.env.COFFER_TEST_DATABASE ? [process.env.COFFER_TEST_DATABASE] : ['sqlite', 'postgres'];
+const concurrency = process.env.COFFER_TEST_CONCURRENCY ?? '4';
+
+function run(label, files, env) {
+  if (files.length === 0) return 0;
+  console.log(`\n# ${label}: ${files.length} file(s)`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, ...env },
+  });
+  return r.status ?? 1;
+}
+
+let failed = 0;
+failed |= run('unit tests', unit, {});
+for (const db of backends) failed |= run(`end-to-end tests on ${db}`, e2e, { COFFER_TEST_DATABASE: db });
+process.exit(failed ? 1 : 0);
