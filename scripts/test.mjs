@@ -37,6 +37,11 @@ function run(label, files, env) {
 }
 
 let failed = 0;
+if (!picked) {
+  console.log('# typecheck (tsc --noEmit)');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], { cwd: root, stdio: 'inherit' });
+  failed |= tsc.status ?? 1;
+}
 failed |= run('unit tests', unit, {});
 for (const db of backends) failed |= run(`end-to-end tests on ${db}`, e2e, { COFFER_TEST_DATABASE: db });
 process.exit(failed ? 1 : 0);
