@@ -5,10 +5,12 @@
  * credentials file.
  */
 import { randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from './storage/schema.ts';
+import { initMeta, readMeta } from './storage/meta.ts';
+import { StartupError } from './config.ts';
 import { CredentialStore, newAccessKeyId, newSecretAccessKey } from './auth/credentials.ts';
 
 export interface AccountSetup {
@@ -17,6 +19,8 @@ export interface AccountSetup {
   credentialsFile?: string;
   /** The root access key id from the environment, when it was used. */
   envAccessKeyId?: string;
+  /** Root keys generated before, whose credentials file is not in this node's data dir. */
+  rootAccessKeyIds?: string[];
 }
 
 function randomAccountId(): string {
@@ -30,13 +34,17 @@ export async function ensureAccount(db: Kysely<Database>, accountId: string): Pr
     .onConflict((oc) => oc.column('account_id').doNothing()).execute();
 }
 
+/**
+ * The installation's default account: `--account-id` or a random id at the first start, then
+ * fixed. A different `--account-id` later is refused rather than obeyed: the secrets, keys
+ * and root credentials all belong to the stored account, and switching would orphan them.
+ */
 export async function defaultAccountId(db: Kysely<Database>, requested: string | undefined): Promise<string> {
-  const stored = await db.selectFrom('meta').select('value').where('key', '=', 'default_account_id').executeTakeFirst();
-  if (stored && (!requested || requested === stored.value)) return stored.value;
-  const accountId = requested ?? randomAccountId();
-  await db.insertInto('meta').values({ key: 'default_account_id', value: accountId })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: accountId })).execute();
-  return accountId;
+  const stored = await readMeta(db, 'default_account_id') ?? await initMeta(db, 'default_account_id', requested ?? randomAccountId());
+  if (requested && requested !== stored) {
+    throw new StartupError(`--account-id ${requested} does not match this database's account id ${stored}; the account id is fixed at the first start (omit --account-id or pass ${stored})`);
+  }
+  return stored;
 }
 
 export function credentialsFileText(profile: string, accessKeyId: string, secret: string, region: string): string {
@@ -52,11 +60,17 @@ export async function setUpRootCredentials(
   if (opts.envAccessKeyId && opts.envSecret) {
     if (!existing.includes(opts.envAccessKeyId)) {
       const owner = await credentials.resolve(opts.envAccessKeyId);
-      if (owner) throw new Error(`COFFER_ROOT_ACCESS_KEY_ID ${opts.envAccessKeyId} already belongs to ${owner.principal.arn}`);
-      await credentials.createRootKey(opts.accountId, opts.envAccessKeyId, opts.envSecret);
-    } else {
-      const stored = await credentials.resolve(opts.envAccessKeyId);
-      if (stored?.secret !== opts.envSecret) throw new Error('COFFER_ROOT_SECRET_ACCESS_KEY does not match the stored secret of COFFER_ROOT_ACCESS_KEY_ID');
+      if (owner) throw new StartupError(`COFFER_ROOT_ACCESS_KEY_ID ${opts.envAccessKeyId} already belongs to ${owner.principal.arn}`);
+      try {
+        await credentials.createRootKey(opts.accountId, opts.envAccessKeyId, opts.envSecret);
+      } catch (err) {
+        // Several nodes starting together on one database: one of them stored the key first.
+        if (!(await credentials.rootKeyIds(opts.accountId)).includes(opts.envAccessKeyId)) throw err;
+      }
+    }
+    const stored = await credentials.resolve(opts.envAccessKeyId);
+    if (stored?.secret !== opts.envSecret) {
+      throw new StartupError('COFFER_ROOT_SECRET_ACCESS_KEY does not match the stored secret of COFFER_ROOT_ACCESS_KEY_ID (root credentials are fixed at the first start)');
     }
     return { accountId: opts.accountId, envAccessKeyId: opts.envAccessKeyId };
   }
@@ -64,8 +78,14 @@ export async function setUpRootCredentials(
   if (existing.length === 0) {
     const accessKeyId = newAccessKeyId();
     const secret = newSecretAccessKey();
+    // The file first: a key whose secret was never written anywhere would be unusable.
+    // A stale file (from a database since replaced) is removed, not rewritten: a rewrite
+    // would keep the old file's mode, and this one must be 0600.
+    rmSync(file, { force: true });
+    writeFileSync(file, credentialsFileText('default', accessKeyId, secret, opts.region), { mode: 0o600, flag: 'wx' });
     await credentials.createRootKey(opts.accountId, accessKeyId, secret);
-    writeFileSync(file, credentialsFileText('default', accessKeyId, secret, opts.region), { mode: 0o600 });
+    return { accountId: opts.accountId, credentialsFile: file };
   }
-  return { accountId: opts.accountId, credentialsFile: file };
+  // The pair was generated earlier, maybe by another node sharing the database.
+  return existsSync(file) ? { accountId: opts.accountId, credentialsFile: file } : { accountId: opts.accountId, rootAccessKeyIds: existing };
 }

@@ -3,10 +3,12 @@
  * authorization hook. `createApp` does no networking; `src/http/server.ts` serves it.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { openStore, type Store } from './storage/database.ts';
-import { loadRootKey } from './crypto/root-key.ts';
+import { unlockRootKey } from './crypto/root-key.ts';
+import { initMeta, readMeta } from './storage/meta.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { rootOnly, type Authorizer } from './auth/authorize.ts';
 import type { JsonService } from './protocol/aws-json.ts';
@@ -30,12 +32,20 @@ export interface App {
 
 export async function createApp(config: ServerConfig, log: Logger = pino({ level: config.logLevel }, pino.destination(2))): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const rootKey = loadRootKey({
-    env: config.rootKeyFromEnv,
-    file: config.rootKeyFile,
-    create: !config.rootKeyFromEnv,
-  });
   const store = await openStore(config.databaseUrl);
+  try {
+    return await assemble(config, log, store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function assemble(config: ServerConfig, log: Logger, store: Store): Promise<App> {
+  const rootKey = await unlockRootKey(
+    { env: config.rootKeyFromEnv, file: config.rootKeyFile, defaultFile: config.rootKeyFile === join(config.dataDir, 'root.key') },
+    { get: () => readMeta(store.db, 'root_key_check'), putIfAbsent: async (v) => { await initMeta(store.db, 'root_key_check', v); } },
+  );
   const credentials = new CredentialStore(store.db, rootKey);
   const accountId = await defaultAccountId(store.db, config.accountId);
   const firstRegion = config.regions === 'any' ? 'us-east-1' : config.regions[0]!;

@@ -23,6 +23,12 @@ export interface ServerConfig {
 
 export class UsageError extends Error {}
 
+/**
+ * The configuration is well formed but does not fit the stored state (a root key that does
+ * not open the database, an account id other than the stored one): exit 1 with the message.
+ */
+export class StartupError extends Error {}
+
 function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? (/^\d+$/.test(value) ? [value, undefined, '', value] : null);
   if (!m) throw new UsageError(`--listen must be HOST:PORT, got '${value}'`);

@@ -6,8 +6,8 @@ import { AwsError } from '../errors.ts';
 import type { CredentialStore } from './credentials.ts';
 import type { Principal } from './principal.ts';
 import {
-  checkSignatureTiming, expectedSignature, invalidSignature, parseSignature, signaturesMatch,
-  SIGNATURE_MISMATCH, type SignableRequest,
+  checkSignatureTiming, expectedSignature, invalidSignature, parseSignature, signatureMismatch, signaturesMatch,
+  type SignableRequest,
 } from './sigv4.ts';
 
 export interface RegionPolicy {
@@ -35,12 +35,14 @@ export async function authenticate(
   now = Date.now(),
 ): Promise<Authenticated> {
   const sig = parseSignature(req);
-  if (!sig) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+  // 400, not the 403 of AWS's common-errors page: a real unsigned Secrets Manager call is
+  // answered 400 with this code and text (aws/aws-sdk-cpp#2407).
+  if (!sig) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
   if (sig.service !== signingName) {
     throw invalidSignature(`Credential should be scoped to correct service: '${signingName}'. `);
   }
   if (!regionServed(regions, sig.region)) {
-    throw invalidSignature(`Credential should be scoped to a valid region. `);
+    throw invalidSignature(`Credential should be scoped to a valid region, not '${sig.region}'. `);
   }
   const requestTime = checkSignatureTiming(sig, now);
   const resolved = await credentials.resolve(sig.accessKeyId);
@@ -52,6 +54,6 @@ export async function authenticate(
     throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   }
   const expected = expectedSignature(req, sig, resolved.secret, sig.accessKeyId);
-  if (!signaturesMatch(expected, sig.signature)) throw invalidSignature(SIGNATURE_MISMATCH);
+  if (!signaturesMatch(expected.signature, sig.signature)) throw signatureMismatch(expected);
   return { principal: resolved.principal, region: sig.region, requestTime };
 }

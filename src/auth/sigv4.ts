@@ -14,7 +14,13 @@ import { Hash } from '@smithy/hash-node';
 import { AwsError } from '../errors.ts';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
-export const MAX_SKEW_MS = 15 * 60 * 1000;
+/**
+ * How far the signing time may be from ours. Secrets Manager allows 5 minutes, not the
+ * 15 of older services: its expired-signature errors read "… (… - 5 min.)" (boto/botocore#3587,
+ * boto/boto3#4716, both GetSecretValue against real AWS).
+ */
+export const MAX_SKEW_MS = 5 * 60 * 1000;
+const SKEW_TEXT = `${MAX_SKEW_MS / 60_000} min.`;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** The parts of an incoming request that the signature covers. */
@@ -97,22 +103,29 @@ export function parseSignature(req: SignableRequest): ParsedSignature | undefine
   return undefined;
 }
 
+/**
+ * AWS parses whatever follows the first space as comma-separated key=value pairs and names
+ * every missing part in one message that ends with the header as received (aws/chalice#828,
+ * brendanhay/amazonka#316); a pair without `=` has its own message (aws/aws-sdk-go#289).
+ */
 function parseAuthorizationHeader(req: SignableRequest, auth: string): ParsedSignature {
   const space = auth.indexOf(' ');
-  const algorithm = space < 0 ? auth : auth.slice(0, space);
-  if (algorithm !== ALGORITHM) {
-    throw incompleteSignature(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Unsupported AWS 'algorithm': '${algorithm}'`);
-  }
+  const algorithm = space < 0 ? '' : auth.slice(0, space);
   const fields = new Map<string, string>();
-  for (const part of auth.slice(space + 1).split(',')) {
+  for (const raw of space < 0 ? [] : auth.slice(space + 1).split(',')) {
+    const part = raw.trim();
+    if (!part) continue;
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq < 0) throw incompleteSignature(`'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${auth}'.`);
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((f) => !fields.get(f));
   const amzDate = header(req, 'x-amz-date') ?? header(req, 'date');
-  const problems = missing.map((f) => `Authorization header requires '${f}' parameter.`);
+  const problems = ['Credential', 'Signature', 'SignedHeaders']
+    .filter((f) => !fields.get(f))
+    .map((f) => `Authorization header requires '${f}' parameter.`);
   if (!amzDate) problems.push(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`);
-  if (problems.length) throw incompleteSignature(`${problems.join(' ')} Authorization=${auth.replace(/Signature=[0-9a-f]+/, 'Signature=…')}`);
+  if (problems.length) throw incompleteSignature(`${problems.join(' ')} Authorization=${auth}`);
+  if (algorithm !== ALGORITHM) throw incompleteSignature(`Unsupported AWS 'algorithm': '${algorithm}'`);
   return {
     ...parseCredential(fields.get('Credential')!),
     signedHeaders: fields.get('SignedHeaders')!.split(';'),
@@ -181,14 +194,14 @@ export function checkSignatureTiming(sig: ParsedSignature, now: number): Date {
   if (sig.presigned) {
     const expiry = when.getTime() + sig.expiresSeconds! * 1000;
     if (now > expiry) throw invalidSignature(`Signature expired: ${compact(new Date(expiry))} is now earlier than ${compact(nowDate)}.`);
-    if (when.getTime() - now > MAX_SKEW_MS) throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + 15 min.)`);
+    if (when.getTime() - now > MAX_SKEW_MS) throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + ${SKEW_TEXT})`);
     return when;
   }
   if (now - when.getTime() > MAX_SKEW_MS) {
-    throw invalidSignature(`Signature expired: ${longDate} is now earlier than ${compact(new Date(now - MAX_SKEW_MS))} (${compact(nowDate)} - 15 min.)`);
+    throw invalidSignature(`Signature expired: ${longDate} is now earlier than ${compact(new Date(now - MAX_SKEW_MS))} (${compact(nowDate)} - ${SKEW_TEXT})`);
   }
   if (when.getTime() - now > MAX_SKEW_MS) {
-    throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + 15 min.)`);
+    throw invalidSignature(`Signature not yet current: ${longDate} is still later than ${compact(new Date(now + MAX_SKEW_MS))} (${compact(nowDate)} + ${SKEW_TEXT})`);
   }
   return when;
 }
@@ -214,15 +227,22 @@ export function forgetSigningKeys(cacheId: string): void {
   for (const id of signingKeys.keys()) if (id.startsWith(`${cacheId}\n`)) signingKeys.delete(id);
 }
 
+export interface Expected {
+  signature: string;
+  /** Shown to the client on a mismatch, as AWS does; they hold no secret. */
+  canonicalRequest: string;
+  stringToSign: string;
+}
+
 /** The signature the client should have sent, given its secret key. */
-export function expectedSignature(req: SignableRequest, sig: ParsedSignature, secret: string, cacheId: string): string {
+export function expectedSignature(req: SignableRequest, sig: ParsedSignature, secret: string, cacheId: string): Expected {
   const { path, query } = splitUrl(req.url);
   const q = parseQuery(query);
   if (sig.presigned) delete q['X-Amz-Signature'];
   const headers: Record<string, string> = {};
   for (const name of sig.signedHeaders) {
     const value = header(req, name);
-    if (value === undefined) throw invalidSignature(`The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.`);
+    if (value === undefined) throw invalidSignature(SIGNATURE_MISMATCH);
     headers[name] = value;
   }
   const request = new HttpRequest({ method: req.method, path, query: q, headers });
@@ -237,7 +257,15 @@ export function expectedSignature(req: SignableRequest, sig: ParsedSignature, se
   const scope = `${sig.shortDate}/${sig.region}/${sig.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${sig.amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
   const key = signingKey(secret, cacheId, sig.shortDate, sig.region, sig.service);
-  return createHmac('sha256', key).update(stringToSign).digest('hex');
+  return { signature: createHmac('sha256', key).update(stringToSign).digest('hex'), canonicalRequest, stringToSign };
+}
+
+/**
+ * AWS's answer to a wrong signature: the fixed sentence, then the canonical request and
+ * string to sign it computed (aws/aws-sdk-net#3978, Secrets Manager), so a client can diff.
+ */
+export function signatureMismatch(expected: Expected): AwsError {
+  return invalidSignature(`${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${expected.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${expected.stringToSign}'\n`);
 }
 
 export function signaturesMatch(expected: string, given: string): boolean {

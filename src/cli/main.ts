@@ -1,5 +1,5 @@
 /** The `coffer` command. */
-import { UsageError } from '../config.ts';
+import { StartupError, UsageError } from '../config.ts';
 import { serve } from './serve.ts';
 import { credentials } from './credentials.ts';
 
@@ -34,6 +34,10 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof UsageError) {
       process.stderr.write(`coffer: ${err.message}\n\n${HELP}`);
       process.exit(2);
+    }
+    if (err instanceof StartupError) {
+      process.stderr.write(`coffer: ${err.message}\n`);
+      process.exit(1);
     }
     throw err;
   }

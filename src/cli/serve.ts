@@ -1,7 +1,7 @@
 /** `coffer serve`: start a node, print how to reach it, drain on SIGTERM/SIGINT. */
 import { once } from 'node:events';
 import { createApp } from '../app.ts';
-import { parseServeArgs } from '../config.ts';
+import { parseServeArgs, StartupError } from '../config.ts';
 import { createFrontDoor } from '../http/server.ts';
 
 export async function serve(args: string[]): Promise<void> {
@@ -9,7 +9,13 @@ export async function serve(args: string[]): Promise<void> {
   const app = await createApp(config);
   const door = createFrontDoor(app);
   door.server.listen(config.port, config.host);
-  await once(door.server, 'listening');
+  try {
+    await once(door.server, 'listening');
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message} (choose another with --listen HOST:PORT)`);
+  }
   const address = door.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -29,6 +35,11 @@ export async function serve(args: string[]): Promise<void> {
       `Use them with:`,
       `  export AWS_SHARED_CREDENTIALS_FILE=${app.account.credentialsFile} AWS_PROFILE=default AWS_REGION=${region} AWS_ENDPOINT_URL=${endpoint}`,
       `  aws --endpoint-url ${endpoint} secretsmanager list-secrets`,
+    );
+  } else if (app.account.rootAccessKeyIds) {
+    lines.push(
+      `  root credentials: access key ${app.account.rootAccessKeyIds.join(', ')}, generated at the first start into the`,
+      `                    root-credentials file of the node that created the database (not this data dir)`,
     );
   } else {
     lines.push(

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { RequestContext } from '../auth/request-context.ts';
-import { findOperation, invokeJson, jsonError, parseJsonBody, JSON_CONTENT_TYPE, type JsonService, type WireResponse } from '../protocol/aws-json.ts';
+import { findOperation, invokeJson, jsonError, parseJsonBody, unknownOperation, JSON_CONTENT_TYPE, type JsonService, type WireResponse } from '../protocol/aws-json.ts';
 import { readBody } from './read-body.ts';
 import type { App } from '../app.ts';
 
@@ -91,7 +91,7 @@ export function createFrontDoor(app: App): FrontDoor {
       }
     }
     req.resume();
-    send(res, jsonError(new AwsError('UnknownOperationException', ''), requestId), draining);
+    send(res, jsonError(unknownOperation(), requestId), draining);
   });
 
   return {

@@ -5,7 +5,7 @@
 import { AwsError } from '../errors.ts';
 import type { ServiceModel } from './model.ts';
 import type { Operation } from './operation.ts';
-import { validateInput } from './validate.ts';
+import { typeMismatch, validateInput } from './validate.ts';
 import { toWire } from './json-output.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import type { Authorizer } from '../auth/authorize.ts';
@@ -28,35 +28,43 @@ export interface WireResponse {
   body: string;
 }
 
+/** Errors without a message (unknown operation, unparseable body) carry only `__type`, as AWS's do. */
 export function jsonError(err: AwsError, requestId: string): WireResponse {
   return {
     status: err.status,
     headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
-    body: JSON.stringify({ __type: err.code, Message: err.message }),
+    body: JSON.stringify(err.message ? { __type: err.code, Message: err.message } : { __type: err.code }),
   };
 }
+
+/**
+ * AWS answers an unknown or missing `X-Amz-Target` with 400 and a bare
+ * `{"__type":"UnknownOperationException"}` (aws/aws-sdk-net#1536, aws/aws-sdk-js#425).
+ */
+export const unknownOperation = () => new AwsError('UnknownOperationException', '');
 
 /** Operation name from the target, or an AwsError when the service has no such operation. */
 export function findOperation(service: JsonService, target: string): { name: string; op: Operation<any, any, any> } {
   const name = target.slice(service.targetPrefix.length + 1);
   const op = service.operations[name];
-  if (!op || !service.model.operations[name]) {
-    throw new AwsError('UnknownOperationException', '');
-  }
+  if (!op || !service.model.operations[name]) throw unknownOperation();
   return { name, op };
 }
 
+/**
+ * The request body as a JSON object. A body that is not JSON at all gets a SerializationException
+ * without a message, as AWS's JSON services send it (pplu/aws-sdk-perl#237); JSON of the wrong
+ * shape gets the type-mismatch text the input check uses. An empty body is `{}`.
+ */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+    throw new AwsError('SerializationException', '');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
-  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw typeMismatch(parsed, 'structure');
   return parsed as Record<string, unknown>;
 }
 

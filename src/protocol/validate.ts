@@ -30,8 +30,34 @@ function show(value: unknown, shape: Shape): string {
   return `Value '${text}' at`;
 }
 
-function serializationError(path: string, expected: string): AwsError {
-  return new AwsError('SerializationException', `Unexpected value type at '${path || 'request'}': expected ${expected}.`);
+/** The JSON token names AWS's deserializer reports. */
+function token(value: unknown): string {
+  if (typeof value === 'string') return 'STRING_VALUE';
+  if (typeof value === 'number') return 'NUMBER_VALUE';
+  if (value === true) return 'TRUE_VALUE';
+  if (value === false) return 'FALSE_VALUE';
+  return 'VALUE_NULL';
+}
+
+const TARGET: Record<string, string> = {
+  structure: 'a Structure', list: 'a List', map: 'a Map', integer: 'an Integer', long: 'a Long',
+  double: 'a Double', float: 'a Float', boolean: 'a Boolean', blob: 'a Blob', timestamp: 'a Date',
+};
+
+/**
+ * A JSON value of the wrong type for its member, worded as AWS's deserializer words it, which
+ * never echoes the value: "Start of structure or map found where not expected." (an object),
+ * "Start of list found where not expected" (an array), "NUMBER_VALUE cannot be converted to
+ * String" (DynamoDB; ca98am79/connect-dynamodb#100), "STRING_VALUE can not be converted to an
+ * Integer" (aws/aws-cdk#27087).
+ */
+export function typeMismatch(value: unknown, expected: string): AwsError {
+  let message: string;
+  if (Array.isArray(value)) message = 'Start of list found where not expected';
+  else if (typeof value === 'object' && value !== null) message = 'Start of structure or map found where not expected.';
+  else if (expected === 'string') message = `${token(value)} cannot be converted to String`;
+  else message = `${token(value)} can not be converted to ${TARGET[expected] ?? `a ${expected}`}`;
+  return new AwsError('SerializationException', message);
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -39,7 +65,13 @@ const patternCache = new Map<string, RegExp>();
 function pattern(source: string): RegExp {
   let re = patternCache.get(source);
   if (!re) {
-    re = new RegExp(source, 'u');
+    // Model patterns are Java regexes: identity escapes such as `\!` or `\=` (ListSecrets'
+    // filter values) are legal there and in JavaScript's non-unicode mode, not with `u`.
+    try {
+      re = new RegExp(source, 'u');
+    } catch {
+      re = new RegExp(source);
+    }
     patternCache.set(source, re);
   }
   return re;
@@ -49,7 +81,7 @@ function checkValue(walk: Walk, value: unknown, shape: Shape, path: string): voi
   if (value === null || value === undefined) return;
   switch (shape.type) {
     case 'structure': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(path, 'an object');
+      if (typeof value !== 'object' || Array.isArray(value)) throw typeMismatch(value, 'structure');
       const obj = value as Record<string, unknown>;
       for (const name of shape.required ?? []) {
         if (obj[name] === undefined || obj[name] === null) {
@@ -64,17 +96,17 @@ function checkValue(walk: Walk, value: unknown, shape: Shape, path: string): voi
       return;
     }
     case 'list': {
-      if (!Array.isArray(value)) throw serializationError(path, 'a list');
+      if (!Array.isArray(value)) throw typeMismatch(value, 'list');
       checkLength(walk, value.length, value, shape, path);
       const memberShape = walk.model.shapes[shape.member!.shape]!;
       value.forEach((item, i) => {
-        if (item === null) throw serializationError(`${path}.${i + 1}.member`, 'a value');
+        if (item === null) throw typeMismatch(item, memberShape.type);
         checkValue(walk, item, memberShape, `${path}.${i + 1}.member`);
       });
       return;
     }
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(path, 'a map');
+      if (typeof value !== 'object' || Array.isArray(value)) throw typeMismatch(value, 'map');
       const entries = Object.entries(value as Record<string, unknown>);
       checkLength(walk, entries.length, value, shape, path);
       const valueShape = walk.model.shapes[shape.value!.shape]!;
@@ -82,7 +114,7 @@ function checkValue(walk: Walk, value: unknown, shape: Shape, path: string): voi
       return;
     }
     case 'string': {
-      if (typeof value !== 'string') throw serializationError(path, 'a string');
+      if (typeof value !== 'string') throw typeMismatch(value, 'string');
       checkLength(walk, [...value].length, value, shape, path);
       if (shape.enum && !shape.enum.includes(value)) {
         walk.problems.push(`${show(value, shape)} '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
@@ -94,28 +126,30 @@ function checkValue(walk: Walk, value: unknown, shape: Shape, path: string): voi
     }
     case 'integer':
     case 'long': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw serializationError(path, 'an integer');
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw typeMismatch(value, shape.type);
       checkRange(walk, value, shape, path);
       return;
     }
     case 'double':
     case 'float': {
-      if (typeof value !== 'number') throw serializationError(path, 'a number');
+      if (typeof value !== 'number') throw typeMismatch(value, shape.type);
       checkRange(walk, value, shape, path);
       return;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') throw serializationError(path, 'a boolean');
+      if (typeof value !== 'boolean') throw typeMismatch(value, 'boolean');
       return;
     case 'blob': {
-      if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) {
-        throw serializationError(path, 'a base64-encoded blob');
+      if (typeof value !== 'string') throw typeMismatch(value, 'blob');
+      // Blob members can be secret (SecretBinary): the message never shows the value.
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) {
+        throw new AwsError('SerializationException', `Invalid base64 value at '${path}'.`);
       }
       checkLength(walk, Buffer.byteLength(value, 'base64'), value, shape, path);
       return;
     }
     case 'timestamp':
-      if (typeof value !== 'number' && typeof value !== 'string') throw serializationError(path, 'a timestamp');
+      if (typeof value !== 'number' && typeof value !== 'string') throw typeMismatch(value, 'timestamp');
       return;
   }
 }

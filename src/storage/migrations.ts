@@ -113,7 +113,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 
 export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'coffer_migrations', migrationLockTableName: 'coffer_migrations_lock' });
+  // On PostgreSQL the migration tables are named with their schema: Kysely otherwise looks
+  // for them in every schema of the database, finds another deployment's, and never creates
+  // this one's (several deployments, or the test suite, share one server).
+  const migrationTableSchema = dialect === 'postgres'
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({
+    db, provider, migrationTableName: 'coffer_migrations', migrationLockTableName: 'coffer_migrations_lock', migrationTableSchema,
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -5,36 +5,83 @@
  * Writers on one secret serialize on the secret's row (`SELECT … FOR UPDATE` on PostgreSQL;
  * SQLite has one writer at a time), and the (secret, label) primary key makes a label unique
  * whatever the interleaving.
+ *
+ * Reads outside a transaction go through a read cache when this node is the database's only
+ * user (embedded SQLite): see secret-read-cache.ts. Every write to an existing secret must go
+ * through `withSecretLock`, which drops the secret's cached rows once the write committed.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, SecretTable, SecretVersionTable } from './schema.ts';
 import type { Dialect } from './database.ts';
+import { transaction } from './transaction.ts';
+import { arnKey, nameKey, SecretReadCache, stageKey, versionIdKey } from './secret-read-cache.ts';
 
 export type SecretRow = SecretTable;
 export type VersionRow = Omit<SecretVersionTable, 'secret_id'> & { stages: string[] };
 export type Db = Kysely<Database> | Transaction<Database>;
 
+export interface RepositoryOptions {
+  /**
+   * Keep secret and version rows in memory between writes. Correct only when every write to
+   * the database goes through this process: on by default on SQLite (one node); off on
+   * PostgreSQL, where several nodes may share the database until invalidation through it
+   * (LISTEN/NOTIFY) lands with the scale-out issue.
+   */
+  readCache?: boolean;
+}
+
 export class SecretRepository {
-  constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {}
+  private readonly cache: SecretReadCache | undefined;
+
+  constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, options: RepositoryOptions = {}) {
+    if (options.readCache ?? dialect === 'sqlite') this.cache = new SecretReadCache();
+  }
+
+  /** The cache to use for a read on `db`: none inside a transaction, which must see its own writes. */
+  private cacheFor(db: Db): SecretReadCache | undefined {
+    return db === this.db ? this.cache : undefined;
+  }
+
+  /** Runs `fn` in one transaction, rerun from the start when a concurrent writer aborts it. */
+  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return transaction(this.db, fn);
+  }
 
   /** Runs `fn` in one transaction holding the secret's row lock. */
   async withSecretLock<T>(secretId: string, fn: (trx: Transaction<Database>, secret: SecretRow | undefined) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('secrets').selectAll().where('id', '=', secretId);
-      if (this.dialect === 'postgres') query = query.forUpdate();
-      const secret = await query.executeTakeFirst();
-      return fn(trx, secret);
-    });
+    try {
+      return await transaction(this.db, async (trx) => {
+        let query = trx.selectFrom('secrets').selectAll().where('id', '=', secretId);
+        if (this.dialect === 'postgres') query = query.forUpdate();
+        const secret = await query.executeTakeFirst();
+        return fn(trx, secret);
+      });
+    } finally {
+      // After commit (or rollback): readers from now on see the new rows.
+      this.cache?.invalidate(secretId);
+    }
   }
 
   async byArn(arn: string, db: Db = this.db): Promise<SecretRow | undefined> {
-    return db.selectFrom('secrets').selectAll().where('arn', '=', arn).executeTakeFirst();
+    const cache = this.cacheFor(db);
+    const key = cache && arnKey(arn);
+    const hit = key && cache.secret(key);
+    if (hit) return hit;
+    const ticket = cache?.ticket();
+    const row = await db.selectFrom('secrets').selectAll().where('arn', '=', arn).executeTakeFirst();
+    return row && key ? cache.putSecret(ticket!, key, row) : row;
   }
 
   async byName(accountId: string, region: string, name: string, db: Db = this.db): Promise<SecretRow | undefined> {
-    return db.selectFrom('secrets').selectAll()
+    const cache = this.cacheFor(db);
+    const key = cache && nameKey(accountId, region, name);
+    const hit = key && cache.secret(key);
+    if (hit) return hit;
+    const ticket = cache?.ticket();
+    const row = await db.selectFrom('secrets').selectAll()
       .where('account_id', '=', accountId).where('region', '=', region).where('name', '=', name)
       .executeTakeFirst();
+    return row && key ? cache.putSecret(ticket!, key, row) : row;
   }
 
   async listInRegion(accountId: string, region: string): Promise<SecretRow[]> {
@@ -74,6 +121,16 @@ export class SecretRepository {
 
   /** The version a GetSecretValue names (by id, or by label), with all its labels. */
   async version(secretId: string, by: { versionId?: string; stage?: string }, db: Db = this.db): Promise<VersionRow | undefined> {
+    const cache = this.cacheFor(db);
+    const key = cache && (by.versionId !== undefined ? versionIdKey(by.versionId) : stageKey(by.stage ?? 'AWSCURRENT'));
+    const hit = key && cache.version(secretId, key);
+    if (hit) return hit;
+    const ticket = cache?.ticket();
+    const row = await this.loadVersion(secretId, by, db);
+    return row && key ? cache.putVersion(ticket!, secretId, key, row) : row;
+  }
+
+  private async loadVersion(secretId: string, by: { versionId?: string; stage?: string }, db: Db): Promise<VersionRow | undefined> {
     let versionId = by.versionId;
     if (versionId === undefined) {
       const label = await db.selectFrom('secret_version_stages').select('version_id')
@@ -146,18 +203,25 @@ export class SecretRepository {
     return count;
   }
 
+  /** Once a day per secret, outside any lock (the WHERE makes it idempotent), so it drops the cache itself. */
   async touchAccessed(secretId: string, versionId: string, day: number): Promise<void> {
-    await this.db.updateTable('secrets').set({ last_accessed_at: day }).where('id', '=', secretId)
-      .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
-    await this.db.updateTable('secret_versions').set({ last_accessed_at: day })
-      .where('secret_id', '=', secretId).where('version_id', '=', versionId)
-      .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
+    try {
+      await this.db.updateTable('secrets').set({ last_accessed_at: day }).where('id', '=', secretId)
+        .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
+      await this.db.updateTable('secret_versions').set({ last_accessed_at: day })
+        .where('secret_id', '=', secretId).where('version_id', '=', versionId)
+        .where((eb) => eb.or([eb('last_accessed_at', 'is', null), eb('last_accessed_at', '<', day)])).execute();
+    } finally {
+      this.cache?.invalidate(secretId);
+    }
   }
 
+  /** Inside `withSecretLock` (which drops the cache after commit) or on its own. */
   async purge(secretId: string, db: Db = this.db): Promise<void> {
     await db.deleteFrom('secret_version_stages').where('secret_id', '=', secretId).execute();
     await db.deleteFrom('secret_versions').where('secret_id', '=', secretId).execute();
     await db.deleteFrom('secrets').where('id', '=', secretId).execute();
+    this.cache?.invalidate(secretId);
   }
 
   /** Secrets whose recovery window has ended. */

@@ -32,6 +32,8 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** Root credentials given through the environment; default: a fixed pair per server. */
   root?: Credentials | null;
+  /** Extra Node.js flags before the script (the bench's `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface TestServer {
@@ -91,7 +93,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     env.COFFER_ROOT_ACCESS_KEY_ID = root.accessKeyId;
     env.COFFER_ROOT_SECRET_ACCESS_KEY = root.secretAccessKey;
   }
-  const child = spawn(process.execPath, [COFFER_BIN, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--database', databaseUrl, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), COFFER_BIN, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--database', databaseUrl, ...(opts.args ?? [])], {
     env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

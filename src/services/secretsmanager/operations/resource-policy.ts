@@ -21,7 +21,7 @@ export const putResourcePolicy = (deps: SecretsManagerDeps) => operation({
   },
   async run(_ctx, input: PutResourcePolicyInput, found) {
     const secret = requireSecret(found);
-    checkResourcePolicy(input.ResourcePolicy, { blockPublic: input.BlockPublicPolicy === true, accountId: secret.account_id });
+    checkResourcePolicy(input.ResourcePolicy, { blockPublic: input.BlockPublicPolicy === true });
     await deps.repo.withSecretLock(secret.id, async (trx, locked) => {
       const current = requireSecret(locked);
       await trx.updateTable('secrets').set({ resource_policy: input.ResourcePolicy, last_changed_at: deps.now() }).where('id', '=', current.id).execute();
@@ -64,16 +64,15 @@ interface ValidateResourcePolicyInput {
 export const validateResourcePolicy = (deps: SecretsManagerDeps) => operation({
   async plan(ctx, input: ValidateResourcePolicyInput) {
     const secret = input.SecretId === undefined ? undefined : await findSecret(deps, ctx, input.SecretId);
-    return {
-      authorization: input.SecretId === undefined
-        ? { action: 'secretsmanager:ValidateResourcePolicy', resource: '*' }
-        : secretAuthorization(ctx, 'ValidateResourcePolicy', input.SecretId, secret),
-      state: secret,
-    };
+    // AWS requires PutResourcePolicy as well: validating is the first half of putting.
+    const authorization = input.SecretId === undefined
+      ? ['ValidateResourcePolicy', 'PutResourcePolicy'].map((action) => ({ action: `secretsmanager:${action}`, resource: '*' }))
+      : ['ValidateResourcePolicy', 'PutResourcePolicy'].map((action) => secretAuthorization(ctx, action, input.SecretId!, secret));
+    return { authorization, state: secret };
   },
-  async run(ctx, input: ValidateResourcePolicyInput, found) {
+  async run(_ctx, input: ValidateResourcePolicyInput, found) {
     if (input.SecretId !== undefined) requireSecret(found);
-    const errors = resourcePolicyFindings(input.ResourcePolicy, found?.account_id ?? ctx.principal.accountId);
+    const errors = resourcePolicyFindings(input.ResourcePolicy);
     return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
   },
 });

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: GetSecretValue throughput and latency against a real `coffer serve` on
+ * its embedded SQLite database, beside a bare node:http server answering the same bytes,
+ * measured in the same run by the same load generator; then the ratio of the two.
+ *
+ * Fairness on a small machine: the server under test runs in its own process pinned to
+ * CPU 0 (with `taskset`, all its threads), the load generators in their own processes pinned
+ * to the other CPUs, so neither steals the other's core. Both targets get exactly the same
+ * client work: a SigV4 signature computed per request by AWS's signer, over the same number
+ * of keep-alive connections. The server's and the clients' CPU use over the measured window
+ * are printed, so a reader can tell which side was the bottleneck.
+ *
+ * Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3),
+ * BENCH_CONNECTIONS (default 32), BENCH_CLIENTS (load processes, default CPUs − 1),
+ * BENCH_PIN=0 (no CPU pinning), BENCH_DATABASE_URL (e.g. a postgres:// URL instead of
+ * SQLite), BENCH_POLICY=0 (skip the policy-evaluation section), BENCH_PROFILE=DIR (write the
+ * server's CPU profile there, for `node --cpu-prof`-driven work on the hot path).
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type TestServer } from '../test/helpers/server.ts';
+import { signedRequest } from '../test/helpers/raw.ts';
+import type { LoadConfig, LoadResult } from './load.ts';
+
+const env = process.env;
+const DURATION_MS = Number(env.BENCH_DURATION ?? 10) * 1000;
+const WARMUP_MS = Number(env.BENCH_WARMUP ?? 3) * 1000;
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
+const CPUS = availableParallelism();
+const CLIENTS = Math.max(1, Number(env.BENCH_CLIENTS ?? Math.max(1, CPUS - 1)));
+const PIN = env.BENCH_PIN !== '0' && CPUS >= 2 && hasTaskset();
+const SERVER_CPUS = '0';
+const CLIENT_CPUS = CPUS > 2 ? `1-${CPUS - 1}` : '1';
+const REGION = 'us-east-1';
+const SECRET_NAME = 'bench/app/db';
+const SECRET_VALUE = JSON.stringify({ engine: 'postgres', host: 'db.internal', port: 5432, username: 'app', password: 'bench-not-a-real-password' });
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+interface Measured {
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+  serverCpu?: number;
+  /** Server CPU time per completed request, µs: steadier than req/s on a busy machine. */
+  serverCpuPerRequest?: number;
+  clientCpu: number;
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of a running process to `cpuList`. */
+function pin(pid: number, cpuList: string): void {
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+}
+
+const CLK_TCK = (() => {
+  try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100; } catch { return 100; }
+})();
+
+/** A process's user+system CPU time in ms, from /proc (Linux); undefined elsewhere. */
+function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: Uint32Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! / 1000;
+}
+
+async function startBare(body: string): Promise<{ endpoint: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-server.ts'), body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /endpoint: (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return { endpoint, process: child };
+}
+
+/** Drives one target with CLIENTS load processes; returns the merged measurement. */
+async function measure(label: string, serverPid: number, cfg: Omit<LoadConfig, 'connections' | 'warmupMs' | 'durationMs'>): Promise<Measured> {
+  const children = Array.from({ length: CLIENTS }, () => fork(join(HERE, 'load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  await Promise.all(children.map((c) => new Promise<void>((resolve, reject) => {
+    c.once('message', () => resolve());
+    c.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+  })));
+  for (const c of children) pin(c.pid!, CLIENT_CPUS);
+  const results = children.map((c) => new Promise<LoadResult>((resolve) => c.on('message', (m: { result?: LoadResult }) => { if (m.result) resolve(m.result); })));
+  let serverCpuStart: number | undefined;
+  let serverCpuEnd: number | undefined;
+  setTimeout(() => { serverCpuStart = cpuTimeMs(serverPid); }, WARMUP_MS);
+  setTimeout(() => { serverCpuEnd = cpuTimeMs(serverPid); }, WARMUP_MS + DURATION_MS);
+  const connections = Math.ceil(CONNECTIONS / CLIENTS);
+  for (const c of children) c.send({ go: { ...cfg, connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS } satisfies LoadConfig });
+  const all = await Promise.all(results);
+
+  const total = all.reduce((n, r) => n + r.latenciesUs.length, 0);
+  const latencies = new Uint32Array(total);
+  let at = 0;
+  for (const r of all) { latencies.set(r.latenciesUs, at); at += r.latenciesUs.length; }
+  latencies.sort();
+  const completed = all.reduce((n, r) => n + r.completed, 0);
+  const seconds = DURATION_MS / 1000;
+  return {
+    label,
+    rps: completed / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors: all.reduce((n, r) => n + r.errors, 0),
+    firstError: all.find((r) => r.firstError)?.firstError,
+    serverCpu: serverCpuStart !== undefined && serverCpuEnd !== undefined ? (serverCpuEnd - serverCpuStart) / DURATION_MS : undefined,
+    serverCpuPerRequest: serverCpuStart !== undefined && serverCpuEnd !== undefined && completed > 0 ? ((serverCpuEnd - serverCpuStart) * 1000) / completed : undefined,
+    // Per load process, averaged: 100% means a load process had its core to itself and used all of it.
+    clientCpu: all.reduce((n, r) => n + r.cpuMs, 0) / DURATION_MS / CLIENTS,
+  };
+}
+
+function pct(x: number | undefined): string {
+  return x === undefined ? 'n/a' : `${Math.round(x * 100)}%`;
+}
+
+function table(rows: Measured[]): string {
+  const head = ['', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'server µs/req', 'client CPU'];
+  const body = rows.map((r) => [
+    r.label, Math.round(r.rps).toLocaleString('en-US'), r.p50.toFixed(2), r.p99.toFixed(2), String(r.errors), pct(r.serverCpu),
+    r.serverCpuPerRequest === undefined ? 'n/a' : Math.round(r.serverCpuPerRequest).toString(), pct(r.clientCpu),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
+  const databaseUrl = env.BENCH_DATABASE_URL ?? `sqlite://${join(dataDir, 'coffer.db')}`;
+  const backend = databaseUrl.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
+  let coffer: TestServer | undefined;
+  let bare: ChildProcess | undefined;
+  try {
+    // Logs at the default level a user gets, not the tests' quieter one.
+    // BENCH_PROFILE=DIR writes the server's CPU profile there (node --cpu-prof) when it stops.
+    const nodeArgs = env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE}`] : [];
+    coffer = await startServer({ dataDir, databaseUrl, nodeArgs, env: { COFFER_LOG_LEVEL: 'info' } });
+    const created = await signedRequest(coffer, {
+      target: 'secretsmanager.CreateSecret',
+      body: JSON.stringify({ Name: SECRET_NAME, SecretString: SECRET_VALUE, ClientRequestToken: '00000000-0000-4000-8000-000000000001' }),
+    });
+    if (created.status !== 200) throw new Error(`CreateSecret failed: ${created.status} ${created.body}`);
+    const requestBody = JSON.stringify({ SecretId: SECRET_NAME });
+    const sample = await signedRequest(coffer, { target: 'secretsmanager.GetSecretValue', body: requestBody });
+    if (sample.status !== 200 || sample.json?.SecretString !== SECRET_VALUE) throw new Error(`GetSecretValue failed: ${sample.status} ${sample.body}`);
+
+    // The bare server answers the very bytes of a real GetSecretValue response.
+    const started = await startBare(sample.body);
+    bare = started.process;
+    pin(coffer.process.pid!, SERVER_CPUS);
+    pin(bare.pid!, SERVER_CPUS);
+
+    const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
+    console.log(`coffer bench: GetSecretValue over keep-alive HTTP vs a bare node:http server answering the same ${Buffer.byteLength(sample.body)}-byte JSON body`);
+    console.log(`  machine: ${CPUS} CPUs (${cpuModel}), Node.js ${process.version}, database: ${backend}`);
+    console.log(`  load: ${CONNECTIONS} keep-alive connections from ${CLIENTS} load process(es), every request SigV4-signed by @smithy/signature-v4, for both targets`);
+    console.log(PIN
+      ? `  fairness: server process pinned to CPU ${SERVER_CPUS}, load processes to CPU ${CLIENT_CPUS} (taskset -a); the two servers run one at a time`
+      : `  fairness: no CPU pinning (BENCH_PIN=0, one CPU, or no taskset): server and load share the CPUs`);
+    console.log(`  warm-up ${WARMUP_MS / 1000}s, then measured ${DURATION_MS / 1000}s per target\n`);
+
+    const creds = coffer.root;
+    const sm = await measure(`GetSecretValue (coffer, ${backend})`, coffer.process.pid!, {
+      endpoint: coffer.endpoint, target: 'secretsmanager.GetSecretValue', body: requestBody, credentials: creds, region: REGION,
+    });
+    const base = await measure('bare node:http', bare.pid!, {
+      endpoint: started.endpoint, target: 'secretsmanager.GetSecretValue', body: requestBody, credentials: creds, region: REGION,
+    });
+    console.log(table([sm, base]));
+    for (const m of [sm, base]) if (m.errors) console.log(`\n${m.label}: ${m.errors} errors, first: ${m.firstError}`);
+    const ratio = sm.rps / base.rps;
+    console.log(`\nratio: GetSecretValue at ${(ratio * 100).toFixed(1)}% of the bare server's requests/s (target: 40% or more)`);
+    if (base.clientCpu > 0.9) {
+      console.log(`note: the load processes were near their CPU limit against the bare server, so its figure is a floor of what it can do and the ratio is generous by that much.`);
+    }
+
+    if (env.BENCH_POLICY !== '0') {
+      const { benchPolicyEvaluation } = await import('../src/iam/bench-eval.ts');
+      const rate = benchPolicyEvaluation(300_000);
+      console.log(`\npolicy evaluation (in-process, src/iam/bench-eval.ts): ${Math.round(rate).toLocaleString('en-US')} evaluations/s`);
+    }
+  } finally {
+    bare?.kill('SIGTERM');
+    await coffer?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
