@@ -63,7 +63,7 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
     authorize: rootOnly,
     jsonServices: new Map([[sm.targetPrefix, sm]]),
     async close() {
-      purge.stop();
+      await purge.stop();
       await store.close();
     },
   };

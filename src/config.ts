@@ -37,6 +37,18 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || DEFAULT_HOST), port };
 }
 
+/**
+ * The regions served: `--region` may repeat and each value may list several, comma-separated
+ * (as COFFER_REGION does). `any` anywhere serves whichever region a request is signed for.
+ */
+export function parseRegions(values: string[]): string[] | 'any' {
+  const regions = [...new Set(values.flatMap((v) => v.split(',')).map((r) => r.trim()).filter((r) => r !== ''))];
+  if (regions.length === 0) throw new UsageError('--region needs a region name');
+  if (regions.includes('any')) return 'any';
+  for (const r of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new UsageError(`--region '${r}' is not a region name`);
+  return regions;
+}
+
 /** Parses `serve` flags; `env` supplies COFFER_* variables. */
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const flags = new Map<string, string[]>();
@@ -55,11 +67,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
 
   const { host, port } = parseListen(one('listen', 'COFFER_LISTEN') ?? `${DEFAULT_HOST}:${DEFAULT_PORT}`);
   const dataDir = resolve(one('data-dir', 'COFFER_DATA_DIR') ?? './coffer-data');
-  const regionFlags = flags.get('region') ?? (env.COFFER_REGION ? env.COFFER_REGION.split(',') : ['us-east-1']);
-  const regions = regionFlags.includes('any') ? 'any' : regionFlags;
-  if (regions !== 'any') {
-    for (const r of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new UsageError(`--region '${r}' is not a region name`);
-  }
+  const regions = parseRegions(flags.get('region') ?? (env.COFFER_REGION ? [env.COFFER_REGION] : ['us-east-1']));
   const accountId = one('account-id', 'COFFER_ACCOUNT_ID');
   if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new UsageError('--account-id must be 12 digits');
   const maxBody = Number(one('max-body-bytes', 'COFFER_MAX_BODY_BYTES') ?? 1024 * 1024);

@@ -101,7 +101,8 @@ describe('a restart keeps everything', () => {
 
     const again = await restart(first, { root: null });
     assert.equal(again.accountId, '210987654321', 'the account id is kept without --account-id');
-    assert.deepEqual(again.root, first.root, 'the generated root credentials are kept');
+    assert.equal(again.root.accessKeyId, first.root.accessKeyId, 'the generated root credentials are kept');
+    assert.equal(again.root.secretAccessKey, first.root.secretAccessKey);
     assert.equal(readFileSync(join(first.dataDir, 'root-credentials'), 'utf8'), credentialsFile, 'and not rewritten');
     assert.deepEqual(await observe(secretsManager(again), names), before);
 

@@ -492,3 +492,33 @@ describe('a secret scheduled for deletion', () => {
     assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value-2');
   });
 });
+
+describe('reads see every write at once', () => {
+  test('GetSecretValue after Put, Update, a stage move, a label removal and a delete', async () => {
+    const name = 'fresh/reads';
+    const [v1] = await secretWithVersions(name, 1);
+    const read = async (input: { VersionStage?: string; VersionId?: string } = {}) =>
+      (await sm.send(new GetSecretValueCommand({ SecretId: name, ...input }))).SecretString;
+    assert.equal(await read(), 'value-1');
+    const v2 = token();
+    await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'put', ClientRequestToken: v2 }));
+    assert.equal(await read(), 'put');
+    assert.equal(await read({ VersionStage: 'AWSPREVIOUS' }), 'value-1');
+    const v3 = token();
+    await sm.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'updated', ClientRequestToken: v3 }));
+    assert.equal(await read(), 'updated');
+    assert.equal(await read({ VersionStage: 'AWSPREVIOUS' }), 'put');
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v3 }));
+    assert.equal(await read(), 'value-1');
+    assert.equal(await read({ VersionStage: 'AWSPREVIOUS' }), 'updated');
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS', RemoveFromVersionId: v3 }));
+    await rejectsWith(sm.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' })), 'ResourceNotFoundException');
+    const got = await sm.send(new GetSecretValueCommand({ SecretId: name, VersionId: v3 }));
+    assert.deepEqual(got.VersionStages ?? [], []);
+    await sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+    await rejectsWith(sm.send(new GetSecretValueCommand({ SecretId: name })), 'InvalidRequestException');
+    await sm.send(new RestoreSecretCommand({ SecretId: name }));
+    assert.equal(await read(), 'value-1');
+    assert.deepEqual((await sm.send(new GetSecretValueCommand({ SecretId: name }))).VersionStages, ['AWSCURRENT']);
+  });
+});

@@ -211,9 +211,9 @@ describe('SigV4', () => {
     assertAwsError(res, 400, 'InvalidSignatureException', /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z\.$/);
   });
 
-  test('a request signed for an unserved region names it', async () => {
+  test('a request signed for an unserved region is rejected', async () => {
     const res = await signedRequest(server, { target: CREATE, body: createBody('sigv4/region'), region: 'moon-1' });
-    assertAwsError(res, 400, 'InvalidSignatureException', "Credential should be scoped to a valid region, not 'moon-1'. ");
+    assertAwsError(res, 400, 'InvalidSignatureException', 'Credential should be scoped to a valid region. ');
     await unchanged();
   });
 });

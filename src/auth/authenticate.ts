@@ -38,12 +38,15 @@ export async function authenticate(
   // 400, not the 403 of AWS's common-errors page: a real unsigned Secrets Manager call is
   // answered 400 with this code and text (aws/aws-sdk-cpp#2407).
   if (!sig) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
-  if (sig.service !== signingName) {
-    throw invalidSignature(`Credential should be scoped to correct service: '${signingName}'. `);
-  }
-  if (!regionServed(regions, sig.region)) {
-    throw invalidSignature(`Credential should be scoped to a valid region, not '${sig.region}'. `);
-  }
+  // A scope for a region this server does not serve is what an AWS regional endpoint says to
+  // a request signed for another region: the JSON services answer 400 without naming the
+  // region (Secrets Manager in minio/kes#303; DynamoDB measured in 2026), and report a wrong
+  // region and a wrong service together, region first. (The "…, not 'x'." form is the query
+  // services' and S3's.)
+  let scope = '';
+  if (!regionServed(regions, sig.region)) scope += 'Credential should be scoped to a valid region. ';
+  if (sig.service !== signingName) scope += `Credential should be scoped to correct service: '${signingName}'. `;
+  if (scope) throw invalidSignature(scope);
   const requestTime = checkSignatureTiming(sig, now);
   const resolved = await credentials.resolve(sig.accessKeyId);
   if (!resolved || resolved.status !== 'Active') {

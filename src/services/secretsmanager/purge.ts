@@ -1,38 +1,78 @@
 /**
- * Purges secrets whose recovery window has ended. It runs on a timer and at start, and
- * reads due secrets from the database each time, so a restart loses no pending purge.
+ * Purges secrets whose recovery window has ended. It runs at start and then on a timer, and
+ * reads due secrets from the database each time, so a restart loses no pending purge. A
+ * failure (one secret, or the whole scan) is logged and retried on the next tick; stopping
+ * waits for a run in progress so the database is never closed under it.
  */
 import type { Logger } from 'pino';
 import type { SecretRepository } from '../../storage/secret-repository.ts';
 
 export interface PurgeTask {
+  /** One pass over every due secret; resolves to how many were purged (0 if a pass is already running). */
   runOnce(): Promise<number>;
-  stop(): void;
+  /** No further passes; resolves once a pass in progress has finished. */
+  stop(): Promise<void>;
 }
 
-export function startPurgeTask(repo: SecretRepository, log: Logger, now: () => number, intervalMs = 10_000): PurgeTask {
-  let running = false;
-  const runOnce = async () => {
-    if (running) return 0;
-    running = true;
+export const PURGE_INTERVAL_MS = 10_000;
+const BATCH = 100;
+
+export type PurgeRepository = Pick<SecretRepository, 'dueForPurge' | 'withSecretLock' | 'purge'>;
+
+export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => number, intervalMs = PURGE_INTERVAL_MS): PurgeTask {
+  let current: Promise<number> | undefined;
+  let stopped = false;
+
+  const purgeOne = async (id: string): Promise<boolean> => {
     try {
-      let purged = 0;
-      for (const secret of await repo.dueForPurge(now())) {
-        await repo.withSecretLock(secret.id, async (trx, locked) => {
-          // Restored (or already purged) between the scan and the lock: leave it.
-          if (!locked || locked.deletion_date === null || locked.deletion_date > now()) return;
-          await repo.purge(locked.id, trx);
-          purged++;
-          log.info({ event: 'SecretPurged', arn: locked.arn }, 'secret purged after its recovery window');
-        });
-      }
-      return purged;
-    } finally {
-      running = false;
+      return await repo.withSecretLock(id, async (trx, locked) => {
+        // Restored (or already purged) between the scan and the lock: leave it.
+        if (!locked || locked.deletion_date === null || locked.deletion_date > now()) return false;
+        await repo.purge(locked.id, trx);
+        log.info({ event: 'SecretPurged', arn: locked.arn }, 'secret purged after its recovery window');
+        return true;
+      });
+    } catch (err) {
+      log.error({ err, secretId: id }, 'purging a secret failed; retrying on the next pass');
+      return false;
     }
   };
-  const timer = setInterval(() => { runOnce().catch((err) => log.error({ err }, 'purge failed')); }, intervalMs);
+
+  const pass = async (): Promise<number> => {
+    let purged = 0;
+    const failed = new Set<string>();
+    // Batches keep memory flat after a long outage; stop when a batch brings nothing new,
+    // so secrets that keep failing are not retried in a tight loop.
+    for (;;) {
+      const due = (await repo.dueForPurge(now(), BATCH + failed.size)).filter((s) => !failed.has(s.id));
+      for (const secret of due) {
+        if (stopped) return purged;
+        if (await purgeOne(secret.id)) purged++;
+        else failed.add(secret.id);
+      }
+      if (due.length === 0 || due.length < BATCH) return purged;
+    }
+  };
+
+  const runOnce = (): Promise<number> => {
+    if (current || stopped) return Promise.resolve(0);
+    current = pass().finally(() => { current = undefined; });
+    return current;
+  };
+
+  const tick = () => {
+    runOnce().catch((err) => log.error({ err }, 'purge pass failed; retrying on the next pass'));
+  };
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
-  void runOnce().catch((err) => log.error({ err }, 'purge failed'));
-  return { runOnce, stop: () => clearInterval(timer) };
+  tick();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await current?.catch(() => undefined);
+    },
+  };
 }

@@ -6,9 +6,9 @@ import type { SecretRow } from '../../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import type { SecretFilter } from '../list-filters.ts';
 import { findSecret, secretAuthorization, SECRET_NOT_FOUND } from '../lookup.ts';
-import { page } from '../paging.ts';
+import { pageAfter } from '../paging.ts';
 import { readSecretValue, type SecretValueEntry } from '../read-value.ts';
-import { selectSecrets } from './list-secrets.ts';
+import { secretOrder, selectSecrets } from './list-secrets.ts';
 
 interface BatchGetSecretValueInput {
   SecretIdList?: string[];
@@ -25,23 +25,25 @@ interface BatchError {
 
 export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
   async plan(_ctx, input: BatchGetSecretValueInput) {
-    const authorization: AuthorizationRequest[] = [];
-    // Each secret is authorized on its own in run(); a listing needs ListSecrets too.
+    // The batch itself is an action on `*`; each secret is then authorized for GetSecretValue
+    // in run() (a denial is a per-secret error), and a listing needs ListSecrets too.
+    const authorization: AuthorizationRequest[] = [{ action: 'secretsmanager:BatchGetSecretValue', resource: '*' }];
     if (input.Filters) authorization.push({ action: 'secretsmanager:ListSecrets', resource: '*' });
     return { authorization, state: undefined };
   },
   async run(ctx, input: BatchGetSecretValueInput) {
     if ((input.SecretIdList === undefined) === (input.Filters === undefined)) {
-      throw invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
+      throw invalidParameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
     }
     if (input.MaxResults !== undefined && input.Filters === undefined) {
-      throw invalidParameter('MaxResults can only be used with Filters.');
+      throw invalidParameter("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
     }
     let targets: { id: string; row: SecretRow | undefined }[];
     let next: string | undefined;
     if (input.Filters) {
-      const rows = await selectSecrets(deps, ctx, { Filters: input.Filters });
-      const paged = page(rows, 'BatchGetSecretValue', input.NextToken, input.MaxResults ?? 20);
+      const order = secretOrder('BatchGetSecretValue');
+      const rows = await selectSecrets(deps, ctx, { Filters: input.Filters }, order);
+      const paged = pageAfter(rows, order, input.NextToken, input.MaxResults ?? 20);
       targets = paged.items.map((row) => ({ id: row.arn, row }));
       next = paged.next;
     } else {
