@@ -12,9 +12,11 @@ import { initMeta, readMeta } from './storage/meta.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { rootOnly, type Authorizer } from './auth/authorize.ts';
 import type { JsonService } from './protocol/aws-json.ts';
+import type { QueryService } from './protocol/aws-query.ts';
 import { KeyStore } from './services/kms/key-store.ts';
 import { SecretRepository } from './storage/secret-repository.ts';
 import { secretsManagerService } from './services/secretsmanager/service.ts';
+import { stsService } from './services/sts/service.ts';
 import { startPurgeTask, type PurgeTask } from './services/secretsmanager/purge.ts';
 import { defaultAccountId, setUpRootCredentials, type AccountSetup } from './accounts.ts';
 
@@ -25,6 +27,8 @@ export interface App {
   credentials: CredentialStore;
   authorize: Authorizer;
   jsonServices: Map<string, JsonService>;
+  /** awsQuery services by SigV4 signing name (`sts`, `iam`). */
+  queryServices: Map<string, QueryService>;
   account: AccountSetup;
   purge: PurgeTask;
   close(): Promise<void>;
@@ -57,11 +61,13 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const repo = new SecretRepository(store.db, store.dialect);
   const now = () => Date.now();
   const sm = secretsManagerService({ repo, keys, now });
+  const sts = stsService();
   const purge = startPurgeTask(repo, log, now);
   return {
     config, log, store, credentials, account, purge,
     authorize: rootOnly,
     jsonServices: new Map([[sm.targetPrefix, sm]]),
+    queryServices: new Map([[sts.signingName, sts]]),
     async close() {
       await purge.stop();
       await store.close();

@@ -50,7 +50,7 @@ describe(`parallel PutSecretValue and UpdateSecretVersionStage on one secret (${
 
     const acknowledged = new Set<string>([initial]);
     const failures: Failure[] = [];
-    let lastSeenCurrent = initial;
+    let lastSeenCurrent: string = initial;
     let lastSeenCanary: string | undefined;
     let moves = 0;
     let reads = 0;

@@ -1,6 +1,6 @@
 /**
  * The node:http front door: health, then the protocol chosen by the request's shape
- * (`X-Amz-Target` → awsJson1.1), authentication, and the response. SIGTERM-style draining
+ * (`X-Amz-Target` → awsJson1.1; a form POST → awsQuery), authentication, and the response. SIGTERM-style draining
  * stops accepting, lets in-flight requests finish and closes idle keep-alive connections.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,6 +9,9 @@ import { AwsError } from '../errors.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import { findOperation, invokeJson, jsonError, parseJsonBody, unknownOperation, JSON_CONTENT_TYPE, type JsonService, type WireResponse } from '../protocol/aws-json.ts';
+import { findQueryOperation, invalidAction, invokeQuery, isFormContentType, queryError, toQueryError, xmlNamespace, type QueryService } from '../protocol/aws-query.ts';
+import { parseForm } from '../protocol/query-input.ts';
+import { parseSignature, type SignableRequest } from '../auth/sigv4.ts';
 import { readBody } from './read-body.ts';
 import type { App } from '../app.ts';
 
@@ -61,6 +64,55 @@ async function handleJson(app: App, service: JsonService, target: string, req: I
   }
 }
 
+/** The scope a request claims, read before verifying it; undefined when unsigned or unreadable. */
+function claimedScope(req: SignableRequest): { service: string; region: string } | undefined {
+  try {
+    return parseSignature(req);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * awsQuery: the service is the one the credential scope names (IAM and STS share the form
+ * body shape). A scope naming a query service we do not serve still authenticates, so a bad
+ * signature reads as one, then gets InvalidAction for its Action.
+ */
+async function handleQuery(app: App, req: IncomingMessage, requestId: string): Promise<WireResponse> {
+  let service: QueryService | undefined;
+  let region: string | undefined;
+  try {
+    const body = await readBody(req, app.config.maxBodyBytes);
+    const signable = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
+    const scope = claimedScope(signable);
+    region = scope?.region;
+    service = scope && app.queryServices.get(scope.service);
+    const who = await authenticate(signable, service?.signingName ?? scope?.service ?? '', app.credentials, app.config);
+    const form = parseForm(body.toString('utf8'));
+    if (!service) {
+      if (!form.get('Action')) throw new AwsError('MissingAction', 'Missing Action');
+      throw invalidAction(form.get('Action')!, form.get('Version') ?? '');
+    }
+    const { name, op } = findQueryOperation(service, form);
+    const ctx: RequestContext = {
+      requestId,
+      service: service.signingName,
+      operation: name,
+      region: who.region,
+      principal: who.principal,
+      sourceIp: sourceIp(req),
+      secureTransport: false,
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      requestTime: new Date(),
+      isAllowed: async (request) => app.authorize(ctx, request),
+    };
+    return await invokeQuery(service, name, op, form, ctx, app.authorize);
+  } catch (err) {
+    const aws = err instanceof AwsError ? err : internalError(err, app, requestId);
+    return queryError(toQueryError(aws, region), requestId, service && xmlNamespace(service.model));
+  }
+}
+
 export function createFrontDoor(app: App): FrontDoor {
   let draining = false;
   let inFlight = 0;
@@ -89,6 +141,10 @@ export function createFrontDoor(app: App): FrontDoor {
         void handleJson(app, service, target, req, requestId).then((wire) => send(res, wire, draining));
         return;
       }
+    }
+    if (req.method === 'POST' && target === undefined && isFormContentType(req.headers['content-type'])) {
+      void handleQuery(app, req, requestId).then((wire) => send(res, wire, draining));
+      return;
     }
     req.resume();
     send(res, jsonError(unknownOperation(), requestId), draining);
