@@ -106,17 +106,21 @@ export class SecretRepository {
     return out;
   }
 
+  /** Every version with its labels, newest first; one statement, so one snapshot. */
   async versions(secretId: string, db: Db = this.db): Promise<VersionRow[]> {
-    const [versions, stages] = await Promise.all([
-      db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).orderBy('seq', 'desc').execute(),
-      db.selectFrom('secret_version_stages').select(['version_id', 'stage']).where('secret_id', '=', secretId).execute(),
-    ]);
-    const byVersion = new Map<string, string[]>();
-    for (const s of stages) {
-      const list = byVersion.get(s.version_id);
-      if (list) list.push(s.stage); else byVersion.set(s.version_id, [s.stage]);
+    const rows = await db.selectFrom('secret_versions as v')
+      .leftJoin('secret_version_stages as s', (j) => j.onRef('s.secret_id', '=', 'v.secret_id').onRef('s.version_id', '=', 'v.version_id'))
+      .selectAll('v').select('s.stage')
+      .where('v.secret_id', '=', secretId).orderBy('v.seq', 'desc')
+      .execute();
+    const out = new Map<string, VersionRow>();
+    for (const { secret_id: _, stage, ...v } of rows) {
+      let version = out.get(v.version_id);
+      if (!version) out.set(v.version_id, (version = { ...v, stages: [] }));
+      if (stage !== null) version.stages.push(stage);
     }
-    return versions.map(({ secret_id: _, ...v }) => ({ ...v, stages: sortStages(byVersion.get(v.version_id) ?? []) }));
+    for (const v of out.values()) sortStages(v.stages);
+    return [...out.values()];
   }
 
   /** The version a GetSecretValue names (by id, or by label), with all its labels. */
@@ -130,21 +134,24 @@ export class SecretRepository {
     return row && key ? cache.putVersion(ticket!, secretId, key, row) : row;
   }
 
+  /**
+   * One statement, so the label lookup, the row and its labels come from one snapshot: as
+   * separate queries, a label move committed in between made GetSecretValue answer with the
+   * version AWSCURRENT had left, listing labels without AWSCURRENT.
+   */
   private async loadVersion(secretId: string, by: { versionId?: string; stage?: string }, db: Db): Promise<VersionRow | undefined> {
-    let versionId = by.versionId;
-    if (versionId === undefined) {
-      const label = await db.selectFrom('secret_version_stages').select('version_id')
-        .where('secret_id', '=', secretId).where('stage', '=', by.stage ?? 'AWSCURRENT').executeTakeFirst();
-      if (!label) return undefined;
-      versionId = label.version_id;
-    }
-    const [row, stages] = await Promise.all([
-      db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).where('version_id', '=', versionId).executeTakeFirst(),
-      db.selectFrom('secret_version_stages').select('stage').where('secret_id', '=', secretId).where('version_id', '=', versionId).execute(),
-    ]);
-    if (!row) return undefined;
-    const { secret_id: _, ...v } = row;
-    return { ...v, stages: sortStages(stages.map((s) => s.stage)) };
+    const withStages = by.versionId !== undefined
+      ? db.selectFrom('secret_versions as v').where('v.secret_id', '=', secretId).where('v.version_id', '=', by.versionId)
+      : db.selectFrom('secret_version_stages as named')
+        .innerJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 'named.secret_id').onRef('v.version_id', '=', 'named.version_id'))
+        .where('named.secret_id', '=', secretId).where('named.stage', '=', by.stage ?? 'AWSCURRENT');
+    const rows = await withStages
+      .leftJoin('secret_version_stages as s', (j) => j.onRef('s.secret_id', '=', 'v.secret_id').onRef('s.version_id', '=', 'v.version_id'))
+      .selectAll('v').select('s.stage')
+      .execute();
+    if (rows.length === 0) return undefined;
+    const { secret_id: _, stage: __, ...v } = rows[0]!;
+    return { ...v, stages: sortStages(rows.flatMap((r) => (r.stage === null ? [] : [r.stage]))) };
   }
 
   async nextSeq(trx: Db, secretId: string): Promise<number> {

@@ -53,6 +53,11 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 function newRootCredentials(): Credentials {
   return { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
@@ -96,6 +101,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), COFFER_BIN, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--database', databaseUrl, ...(opts.args ?? [])], {
     env, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test process that ends without destroying its servers must not leave them running.
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
