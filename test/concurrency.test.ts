@@ -16,9 +16,9 @@ import { startServer, TEST_DATABASE, type TestServer } from './helpers/server.ts
 import { secretsManager } from './helpers/clients.ts';
 
 const ROUNDS = 4;
-const PUTS_PER_WRITER = 10; // 2 writers × 4 rounds × 10 stays under the 100-version limit.
-const MOVES_PER_WRITER = 8;
-const READS_PER_WRITER = 8;
+const PUTS_PER_WRITER = 8; // 2 writers × 4 rounds × 8 stays under the 100-version limit.
+const MOVES_PER_WRITER = 6;
+const READS_PER_WRITER = 6;
 
 const valueOf = (versionId: string) => `value-of-${versionId}`;
 

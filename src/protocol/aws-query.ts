@@ -14,7 +14,7 @@ import type { Authorizer } from '../auth/authorize.ts';
 import { accessDeniedError } from '../auth/authorize.ts';
 import { validateInput } from './validate.ts';
 import { readQueryInput, type Form } from './query-input.ts';
-import { escapeXml, structureXml } from './xml-output.ts';
+import { escapeXml, escapeXmlAttribute, structureXml } from './xml-output.ts';
 
 export const XML_CONTENT_TYPE = 'text/xml';
 
@@ -85,7 +85,7 @@ export function toQueryError(err: AwsError, region?: string): AwsError {
 
 /** An error response; `namespace` is omitted when the request named no service we know. */
 export function queryError(err: AwsError, requestId: string, namespace?: string): WireResponse {
-  const xmlns = namespace ? ` xmlns="${escapeXml(namespace)}"` : '';
+  const xmlns = namespace ? ` xmlns="${escapeXmlAttribute(namespace)}"` : '';
   const message = err.message ? `<Message>${escapeXml(err.message)}</Message>` : '';
   const type = err.fault === 'server' ? 'Receiver' : 'Sender';
   return {
@@ -107,7 +107,7 @@ export function queryResponse(service: QueryService, name: string, output: Recor
   return {
     status: 200,
     headers: { 'content-type': XML_CONTENT_TYPE, 'x-amzn-requestid': requestId },
-    body: `<${name}Response xmlns="${escapeXml(xmlNamespace(model))}">${result}<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${name}Response>`,
+    body: `<${name}Response xmlns="${escapeXmlAttribute(xmlNamespace(model))}">${result}<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${name}Response>`,
   };
 }
 

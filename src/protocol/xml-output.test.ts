@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadModel } from './model.ts';
-import { escapeXml, isoTimestamp, structureXml } from './xml-output.ts';
+import { escapeXml, escapeXmlAttribute, isoTimestamp, structureXml } from './xml-output.ts';
 
 const iam = loadModel('iam-2010-05-08');
 
@@ -26,8 +26,9 @@ test('maps as <entry><key/><value/></entry>, numbers as text', () => {
     '<SummaryMap><entry><key>Users</key><value>3</value></entry><entry><key>Groups</key><value>0</value></entry></SummaryMap>');
 });
 
-test('text is escaped, including quotes and carriage returns', () => {
-  assert.equal(escapeXml(`a<b>&"c"'\r\n`), 'a&lt;b&gt;&amp;&quot;c&quot;&apos;&#13;\n');
+test('text is escaped, carriage returns kept; quotes only in attributes', () => {
+  assert.equal(escapeXml(`a<b>&"c"'\r\n`), `a&lt;b&gt;&amp;"c"'&#13;\n`);
+  assert.equal(escapeXmlAttribute('a"b&'), 'a&quot;b&amp;');
   assert.equal(structureXml(iam, 'GetUserResponse', { User: { UserName: '<x&y>' } }), '<User><UserName>&lt;x&amp;y&gt;</UserName></User>');
 });
 

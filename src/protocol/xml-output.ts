@@ -9,13 +9,17 @@ import type { ServiceModel, Shape, ShapeRef } from './model.ts';
 type QueryShape = Shape & { flattened?: boolean };
 
 /**
- * Escapes text for element content and attribute values. `\r` is written as a character
- * reference because a parser would otherwise fold `\r\n` into `\n`.
+ * Escapes text for element content, leaving quotes as AWS leaves them (messages quote values:
+ * "Value 'x' at …"). `\r` is written as a character reference because a parser would
+ * otherwise fold `\r\n` into `\n`.
  */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => (
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : c === "'" ? '&apos;' : '&#13;'
-  ));
+  return text.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
+}
+
+/** Escapes a double-quoted attribute value. */
+export function escapeXmlAttribute(text: string): string {
+  return escapeXml(text).replace(/"/g, '&quot;');
 }
 
 /** ISO 8601 in UTC, with milliseconds only when there are some (`2026-11-24T11:49:17Z`). */
