@@ -156,9 +156,8 @@ describe('SIGTERM', () => {
     const burstInputs = Array.from({ length: 10 }, (_, i) => put(100 + i));
     const burst = await Promise.all(burstInputs.map((input, i) => startRequest(server, 'secretsmanager.PutSecretValue', input, { agent: i % 2 === 0 ? agent : false })));
     const reads = await Promise.all(Array.from({ length: 4 }, () => startRequest(server, 'secretsmanager.GetSecretValue', { SecretId: name }, { agent: false })));
+    // Every byte has left this process (but the server may not have read it yet).
     await Promise.all([...held, ...burst, ...reads].map((r) => r.written));
-    // The held requests' headers have been read once the server answers a later request.
-    assert.equal((await health(server.endpoint)).status, 200);
 
     const exited = server.stop();
     // Wait until the server is draining: /health says so, or nothing listens any more.
@@ -177,7 +176,7 @@ describe('SIGTERM', () => {
 
     // Every answered write is there after a restart.
     const again = await startServer({ dataDir: server.dataDir, databaseUrl: server.databaseUrl, root: server.root });
-    cleanups.push(() => again.stop());
+    cleanups.push(async () => { await again.stop(); });
     const listed = await secretsManager(again).send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
     const stored = new Set((listed.Versions ?? []).map((v) => v.VersionId));
     for (const id of versionIds) assert.ok(stored.has(id), `acknowledged ${id} was lost`);
