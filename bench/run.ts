@@ -10,7 +10,8 @@
  * of keep-alive connections. The server's and the clients' CPU use over the measured window
  * are printed, so a reader can tell which side was the bottleneck.
  *
- * Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3),
+ * Knobs (environment): BENCH_DURATION (s per target, default 10), BENCH_WARMUP (s, default 3),
+ * BENCH_ROUNDS (default 2: the measured time is split into rounds that alternate the targets),
  * BENCH_CONNECTIONS (default 32), BENCH_CLIENTS (load processes, default CPUs − 1),
  * BENCH_PIN=0 (no CPU pinning), BENCH_DATABASE_URL (e.g. a postgres:// URL instead of
  * SQLite), BENCH_POLICY=0 (skip the policy-evaluation section), BENCH_PROFILE=DIR (write the
@@ -29,6 +30,7 @@ const env = process.env;
 const DURATION_MS = Number(env.BENCH_DURATION ?? 10) * 1000;
 const WARMUP_MS = Number(env.BENCH_WARMUP ?? 3) * 1000;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 2));
 const CPUS = availableParallelism();
 const CLIENTS = Math.max(1, Number(env.BENCH_CLIENTS ?? Math.max(1, CPUS - 1)));
 const PIN = env.BENCH_PIN !== '0' && CPUS >= 2 && hasTaskset();
@@ -100,8 +102,14 @@ async function startBare(body: string): Promise<{ endpoint: string; process: Chi
   return { endpoint, process: child };
 }
 
-/** Drives one target with CLIENTS load processes; returns the merged measurement. */
-async function measure(label: string, serverPid: number, cfg: Omit<LoadConfig, 'connections' | 'warmupMs' | 'durationMs'>): Promise<Measured> {
+interface Round {
+  results: LoadResult[];
+  durationMs: number;
+  serverCpuMs?: number;
+}
+
+/** Drives one target for one round with CLIENTS load processes. */
+async function round(serverPid: number, durationMs: number, cfg: Omit<LoadConfig, 'connections' | 'warmupMs' | 'durationMs'>): Promise<Round> {
   const children = Array.from({ length: CLIENTS }, () => fork(join(HERE, 'load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   await Promise.all(children.map((c) => new Promise<void>((resolve, reject) => {
     c.once('message', () => resolve());
@@ -112,29 +120,38 @@ async function measure(label: string, serverPid: number, cfg: Omit<LoadConfig, '
   let serverCpuStart: number | undefined;
   let serverCpuEnd: number | undefined;
   setTimeout(() => { serverCpuStart = cpuTimeMs(serverPid); }, WARMUP_MS);
-  setTimeout(() => { serverCpuEnd = cpuTimeMs(serverPid); }, WARMUP_MS + DURATION_MS);
+  setTimeout(() => { serverCpuEnd = cpuTimeMs(serverPid); }, WARMUP_MS + durationMs);
   const connections = Math.ceil(CONNECTIONS / CLIENTS);
-  for (const c of children) c.send({ go: { ...cfg, connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS } satisfies LoadConfig });
-  const all = await Promise.all(results);
+  for (const c of children) c.send({ go: { ...cfg, connections, warmupMs: WARMUP_MS, durationMs } satisfies LoadConfig });
+  return {
+    results: await Promise.all(results),
+    durationMs,
+    serverCpuMs: serverCpuStart !== undefined && serverCpuEnd !== undefined ? serverCpuEnd - serverCpuStart : undefined,
+  };
+}
 
+/** Merges the rounds of one target into one measurement. */
+function merge(label: string, rounds: Round[]): Measured {
+  const all = rounds.flatMap((r) => r.results);
   const total = all.reduce((n, r) => n + r.latenciesUs.length, 0);
   const latencies = new Uint32Array(total);
   let at = 0;
   for (const r of all) { latencies.set(r.latenciesUs, at); at += r.latenciesUs.length; }
   latencies.sort();
   const completed = all.reduce((n, r) => n + r.completed, 0);
-  const seconds = DURATION_MS / 1000;
+  const durationMs = rounds.reduce((n, r) => n + r.durationMs, 0);
+  const serverCpuMs = rounds.every((r) => r.serverCpuMs !== undefined) ? rounds.reduce((n, r) => n + r.serverCpuMs!, 0) : undefined;
   return {
     label,
-    rps: completed / seconds,
+    rps: completed / (durationMs / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors: all.reduce((n, r) => n + r.errors, 0),
     firstError: all.find((r) => r.firstError)?.firstError,
-    serverCpu: serverCpuStart !== undefined && serverCpuEnd !== undefined ? (serverCpuEnd - serverCpuStart) / DURATION_MS : undefined,
-    serverCpuPerRequest: serverCpuStart !== undefined && serverCpuEnd !== undefined && completed > 0 ? ((serverCpuEnd - serverCpuStart) * 1000) / completed : undefined,
+    serverCpu: serverCpuMs === undefined ? undefined : serverCpuMs / durationMs,
+    serverCpuPerRequest: serverCpuMs === undefined || completed === 0 ? undefined : (serverCpuMs * 1000) / completed,
     // Per load process, averaged: 100% means a load process had its core to itself and used all of it.
-    clientCpu: all.reduce((n, r) => n + r.cpuMs, 0) / DURATION_MS / CLIENTS,
+    clientCpu: all.reduce((n, r) => n + r.cpuMs, 0) / durationMs / CLIENTS,
   };
 }
 
@@ -186,21 +203,30 @@ async function main(): Promise<void> {
     console.log(PIN
       ? `  fairness: server process pinned to CPU ${SERVER_CPUS}, load processes to CPU ${CLIENT_CPUS} (taskset -a); the two servers run one at a time`
       : `  fairness: no CPU pinning (BENCH_PIN=0, one CPU, or no taskset): server and load share the CPUs`);
-    console.log(`  warm-up ${WARMUP_MS / 1000}s, then measured ${DURATION_MS / 1000}s per target\n`);
+    console.log(`  ${ROUNDS} round(s) alternating the targets, each a ${WARMUP_MS / 1000}s warm-up then ${DURATION_MS / ROUNDS / 1000}s measured: ${DURATION_MS / 1000}s per target\n`);
 
     const creds = coffer.root;
-    const sm = await measure(`GetSecretValue (coffer, ${backend})`, coffer.process.pid!, {
-      endpoint: coffer.endpoint, target: 'secretsmanager.GetSecretValue', body: requestBody, credentials: creds, region: REGION,
-    });
-    const base = await measure('bare node:http', bare.pid!, {
-      endpoint: started.endpoint, target: 'secretsmanager.GetSecretValue', body: requestBody, credentials: creds, region: REGION,
-    });
+    const common = { target: 'secretsmanager.GetSecretValue', body: requestBody, credentials: creds, region: REGION };
+    // Alternate the targets round by round, so that whatever else the machine does during the
+    // run weighs on both alike.
+    const smRounds: Round[] = [];
+    const bareRounds: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      smRounds.push(await round(coffer.process.pid!, DURATION_MS / ROUNDS, { ...common, endpoint: coffer.endpoint }));
+      bareRounds.push(await round(bare.pid!, DURATION_MS / ROUNDS, { ...common, endpoint: started.endpoint }));
+    }
+    const sm = merge(`GetSecretValue (coffer, ${backend})`, smRounds);
+    const base = merge('bare node:http', bareRounds);
     console.log(table([sm, base]));
     for (const m of [sm, base]) if (m.errors) console.log(`\n${m.label}: ${m.errors} errors, first: ${m.firstError}`);
     const ratio = sm.rps / base.rps;
     console.log(`\nratio: GetSecretValue at ${(ratio * 100).toFixed(1)}% of the bare server's requests/s (target: 40% or more)`);
+    if (sm.serverCpuPerRequest !== undefined && base.serverCpuPerRequest !== undefined) {
+      // What the ratio would be if the load could saturate both servers: server CPU per request.
+      console.log(`server CPU per request: bare ${Math.round(base.serverCpuPerRequest)} µs, GetSecretValue ${Math.round(sm.serverCpuPerRequest)} µs: GetSecretValue at ${(100 * base.serverCpuPerRequest / sm.serverCpuPerRequest).toFixed(1)}% of the bare server's capacity per CPU`);
+    }
     if (base.clientCpu > 0.9) {
-      console.log(`note: the load processes were near their CPU limit against the bare server, so its figure is a floor of what it can do and the ratio is generous by that much.`);
+      console.log(`note: the load processes were near their CPU limit against the bare server, so its req/s is a floor of what it can do and the req/s ratio is generous by that much; the per-CPU figure above is not.`);
     }
 
     if (env.BENCH_POLICY !== '0') {
