@@ -62,7 +62,7 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
     // Fails before anything is written when the key is unknown or disabled.
     const key = await secretKey(deps, row);
     try {
-      await deps.repo.db.transaction().execute(async (trx) => {
+      await deps.repo.transaction(async (trx) => {
         await trx.insertInto('secrets').values(row).execute();
         if (value) await writeVersion(deps, trx, row, { key, versionId: token!, value, stages: ['AWSCURRENT'], now });
       });
