@@ -17,6 +17,7 @@ import { KeyStore } from './services/kms/key-store.ts';
 import { SecretRepository } from './storage/secret-repository.ts';
 import { secretsManagerService } from './services/secretsmanager/service.ts';
 import { stsService } from './services/sts/service.ts';
+import { iamService } from './services/iam/service.ts';
 import { startPurgeTask, type PurgeTask } from './services/secretsmanager/purge.ts';
 import { defaultAccountId, setUpRootCredentials, type AccountSetup } from './accounts.ts';
 
@@ -62,12 +63,13 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const now = () => Date.now();
   const sm = secretsManagerService({ repo, keys, now });
   const sts = stsService();
+  const iam = iamService({ db: store.db, credentials, now, changed: () => {} });
   const purge = startPurgeTask(repo, log, now);
   return {
     config, log, store, credentials, account, purge,
     authorize: rootOnly,
     jsonServices: new Map([[sm.targetPrefix, sm]]),
-    queryServices: new Map([[sts.signingName, sts]]),
+    queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
     async close() {
       await purge.stop();
       await store.close();

@@ -5,6 +5,7 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Dialect } from './database.ts';
+import { iamMigration } from './migration-iam.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -108,6 +109,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_iam': iamMigration(bytes),
   };
 }
 

@@ -104,6 +104,101 @@ export interface SecretVersionStageTable {
   version_id: string;
 }
 
+/** IAM (global per account). `*_key` columns are lowercased names: IAM names are unique regardless of case. */
+export interface IamUserTable {
+  account_id: string;
+  user_key: string;
+  user_name: string;
+  user_id: string;
+  path: string;
+  arn: string;
+  permissions_boundary: string | null;
+  tags: string;
+  created_at: number;
+  password_last_used_at: number | null;
+}
+
+export interface IamGroupTable {
+  account_id: string;
+  group_key: string;
+  group_name: string;
+  group_id: string;
+  path: string;
+  arn: string;
+  created_at: number;
+}
+
+export interface IamGroupMemberTable {
+  account_id: string;
+  group_key: string;
+  user_key: string;
+}
+
+export interface IamRoleTable {
+  account_id: string;
+  role_key: string;
+  role_name: string;
+  role_id: string;
+  path: string;
+  arn: string;
+  trust_policy: string;
+  description: string | null;
+  max_session_duration: number;
+  permissions_boundary: string | null;
+  tags: string;
+  created_at: number;
+  last_used_at: number | null;
+  last_used_region: string | null;
+}
+
+export interface IamInlinePolicyTable {
+  account_id: string;
+  /** 'user' | 'group' | 'role' */
+  owner_type: string;
+  owner_key: string;
+  policy_name: string;
+  document: string;
+}
+
+export interface IamManagedPolicyTable {
+  account_id: string;
+  policy_key: string;
+  policy_name: string;
+  policy_id: string;
+  path: string;
+  arn: string;
+  description: string | null;
+  default_version: string;
+  tags: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IamPolicyVersionTable {
+  policy_arn: string;
+  version_id: string;
+  document: string;
+  created_at: number;
+}
+
+export interface IamAttachmentTable {
+  account_id: string;
+  owner_type: string;
+  owner_key: string;
+  policy_arn: string;
+}
+
+export interface StsSessionTable {
+  access_key_id: string;
+  account_id: string;
+  secret_sealed: Buffer;
+  session_token_hash: string;
+  principal: string;
+  session_policies: string | null;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   accounts: AccountTable;
@@ -114,4 +209,13 @@ export interface Database {
   secrets: SecretTable;
   secret_versions: SecretVersionTable;
   secret_version_stages: SecretVersionStageTable;
+  iam_users: IamUserTable;
+  iam_groups: IamGroupTable;
+  iam_group_members: IamGroupMemberTable;
+  iam_roles: IamRoleTable;
+  iam_inline_policies: IamInlinePolicyTable;
+  iam_managed_policies: IamManagedPolicyTable;
+  iam_policy_versions: IamPolicyVersionTable;
+  iam_attachments: IamAttachmentTable;
+  sts_sessions: StsSessionTable;
 }
