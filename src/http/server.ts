@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors.ts';
-import { authenticate } from '../auth/authenticate.ts';
+import { authenticate, type Authenticated } from '../auth/authenticate.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import { findOperation, invokeJson, jsonError, parseJsonBody, unknownOperation, JSON_CONTENT_TYPE, type JsonService, type WireResponse } from '../protocol/aws-json.ts';
 import { findQueryOperation, invalidAction, invokeQuery, isFormContentType, queryError, toQueryError, xmlNamespace, type QueryService } from '../protocol/aws-query.ts';
@@ -40,6 +40,23 @@ function internalError(err: unknown, app: App, requestId: string): AwsError {
   return new AwsError('InternalServiceError', 'An error occurred on the server side.', 500);
 }
 
+/** What authorization and auditing know about a request, built once it is authenticated. */
+function requestContext(app: App, req: IncomingMessage, requestId: string, service: string, operation: string, who: Authenticated): RequestContext {
+  const ctx: RequestContext = {
+    requestId,
+    service,
+    operation,
+    region: who.region,
+    principal: who.principal,
+    sourceIp: sourceIp(req),
+    secureTransport: false,
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    requestTime: new Date(),
+    isAllowed: async (request) => app.authorize(ctx, request),
+  };
+  return ctx;
+}
+
 async function handleJson(app: App, service: JsonService, target: string, req: IncomingMessage, requestId: string): Promise<WireResponse> {
   try {
     const body = await readBody(req, app.config.maxBodyBytes);
@@ -47,18 +64,7 @@ async function handleJson(app: App, service: JsonService, target: string, req: I
     const who = await authenticate(signable, service.signingName, app.credentials, app.config);
     const { name, op } = findOperation(service, target);
     const input = parseJsonBody(body);
-    const ctx: RequestContext = {
-      requestId,
-      service: service.signingName,
-      operation: name,
-      region: who.region,
-      principal: who.principal,
-      sourceIp: sourceIp(req),
-      secureTransport: false,
-      userAgent: String(req.headers['user-agent'] ?? ''),
-      requestTime: new Date(),
-      isAllowed: async (request) => app.authorize(ctx, request),
-    };
+    const ctx = requestContext(app, req, requestId, service.signingName, name, who);
     const out = await invokeJson(service, name, op, input, ctx, app.authorize);
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: out };
   } catch (err) {
@@ -96,18 +102,7 @@ async function handleQuery(app: App, req: IncomingMessage, requestId: string): P
       throw invalidAction(form.get('Action')!, form.get('Version') ?? '');
     }
     const { name, op } = findQueryOperation(service, form);
-    const ctx: RequestContext = {
-      requestId,
-      service: service.signingName,
-      operation: name,
-      region: who.region,
-      principal: who.principal,
-      sourceIp: sourceIp(req),
-      secureTransport: false,
-      userAgent: String(req.headers['user-agent'] ?? ''),
-      requestTime: new Date(),
-      isAllowed: async (request) => app.authorize(ctx, request),
-    };
+    const ctx = requestContext(app, req, requestId, service.signingName, name, who);
     return await invokeQuery(service, name, op, form, ctx, app.authorize);
   } catch (err) {
     const aws = err instanceof AwsError ? err : internalError(err, app, requestId);
