@@ -9,8 +9,22 @@ export interface Principal {
   userId: string;
   userName?: string;
   accessKeyId: string;
+  /** AssumedRole: the role's ARN (`aws:PrincipalArn` of a session is the role's). */
+  roleArn?: string;
+  /**
+   * Session tags of temporary credentials. The authorizer merges them over the user's or
+   * role's own tags (session tags win) for `aws:PrincipalTag/…`.
+   */
+  sessionTags?: Record<string, string>;
+  /** Temporary credentials obtained with MFA: when the code was checked (ms since the epoch). */
+  mfaAuthenticatedAt?: number;
 }
 
 export function rootPrincipal(accountId: string, accessKeyId: string): Principal {
   return { type: 'Root', arn: `arn:aws:iam::${accountId}:root`, accountId, userId: accountId, accessKeyId };
+}
+
+/** STS temporary credentials have `ASIA` key ids; long-term keys `AKIA`. */
+export function isTemporary(principal: Principal): boolean {
+  return principal.accessKeyId.startsWith('ASIA');
 }

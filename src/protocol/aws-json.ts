@@ -4,12 +4,11 @@
  */
 import { AwsError } from '../errors.ts';
 import type { ServiceModel } from './model.ts';
-import type { Operation } from './operation.ts';
-import { typeMismatch, validateInput } from './validate.ts';
+import { runOperation, type Operation } from './operation.ts';
+import { typeMismatch } from './validate.ts';
 import { toWire } from './json-output.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import type { Authorizer } from '../auth/authorize.ts';
-import { accessDeniedError } from '../auth/authorize.ts';
 
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -77,13 +76,6 @@ export async function invokeJson(
   ctx: RequestContext,
   authorize: Authorizer,
 ): Promise<string> {
-  const shape = service.model.operations[name]!.input?.shape;
-  if (shape) validateInput(service.model, shape, input);
-  const plan = await op.plan(ctx, input);
-  const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
-  for (const request of requests) {
-    if (!(await authorize(ctx, request))) throw accessDeniedError(ctx, request);
-  }
-  const output = await op.run(ctx, input, plan.state);
+  const output = await runOperation(service.model, name, op, input, ctx, authorize);
   return JSON.stringify(toWire(output) ?? {});
 }

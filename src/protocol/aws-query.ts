@@ -7,12 +7,10 @@
  */
 import { AwsError } from '../errors.ts';
 import type { ServiceModel } from './model.ts';
-import type { Operation } from './operation.ts';
+import { runOperation, type Operation } from './operation.ts';
 import type { WireResponse } from './aws-json.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import type { Authorizer } from '../auth/authorize.ts';
-import { accessDeniedError } from '../auth/authorize.ts';
-import { validateInput } from './validate.ts';
 import { readQueryInput, type Form } from './query-input.ts';
 import { escapeXml, escapeXmlAttribute, structureXml } from './xml-output.ts';
 
@@ -122,12 +120,6 @@ export async function invokeQuery(
 ): Promise<WireResponse> {
   const shape = service.model.operations[name]!.input?.shape;
   const input = readQueryInput(service.model, shape, form);
-  if (shape) validateInput(service.model, shape, input);
-  const plan = await op.plan(ctx, input);
-  const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
-  for (const request of requests) {
-    if (!(await authorize(ctx, request))) throw accessDeniedError(ctx, request);
-  }
-  const output = await op.run(ctx, input, plan.state);
+  const output = await runOperation(service.model, name, op, input, ctx, authorize);
   return queryResponse(service, name, (output ?? {}) as Record<string, unknown>, ctx.requestId);
 }

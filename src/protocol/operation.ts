@@ -5,6 +5,9 @@
  * authorized by one hook with the real resource ARN and condition keys.
  */
 import type { AuthorizationRequest, RequestContext } from '../auth/request-context.ts';
+import { accessDeniedError, type Authorizer } from '../auth/authorize.ts';
+import type { ServiceModel } from './model.ts';
+import { validateInput } from './validate.ts';
 
 export interface Plan<S> {
   authorization: AuthorizationRequest | AuthorizationRequest[];
@@ -19,4 +22,26 @@ export interface Operation<I = Record<string, unknown>, O = Record<string, unkno
 /** Helper so each operation file gets its types checked without repeating generics. */
 export function operation<I, O, S>(op: Operation<I, O, S>): Operation<I, O, S> {
   return op;
+}
+
+/**
+ * The protocol-independent part of every call: validate the input against the model, plan,
+ * authorize each request the plan names through the one hook, run.
+ */
+export async function runOperation(
+  model: ServiceModel,
+  name: string,
+  op: Operation<any, any, any>,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  authorize: Authorizer,
+): Promise<unknown> {
+  const shape = model.operations[name]!.input?.shape;
+  if (shape) validateInput(model, shape, input);
+  const plan = await op.plan(ctx, input);
+  const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
+  for (const request of requests) {
+    if (!(await authorize(ctx, request))) throw accessDeniedError(ctx, request);
+  }
+  return op.run(ctx, input, plan.state);
 }
