@@ -10,7 +10,8 @@ import { openStore, type Store } from './storage/database.ts';
 import { unlockRootKey } from './crypto/root-key.ts';
 import { initMeta, readMeta } from './storage/meta.ts';
 import { CredentialStore } from './auth/credentials.ts';
-import { rootOnly, type Authorizer } from './auth/authorize.ts';
+import { policyAuthorizer, type Authorizer } from './auth/authorize.ts';
+import { iamPolicySource } from './services/iam/policy-source.ts';
 import type { JsonService } from './protocol/aws-json.ts';
 import type { QueryService } from './protocol/aws-query.ts';
 import { KeyStore } from './services/kms/key-store.ts';
@@ -62,16 +63,21 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const repo = new SecretRepository(store.db, store.dialect);
   const now = () => Date.now();
   const sm = secretsManagerService({ repo, keys, now });
-  const sts = stsService();
-  const iam = iamService({ db: store.db, credentials, now, changed: () => {} });
+  const sts = stsService({ db: store.db, credentials, now });
+  // Every IAM write drops the authorizer's per-principal policy cache.
+  const authorize = policyAuthorizer(iamPolicySource(store.db));
+  const iam = iamService({ db: store.db, credentials, now, changed: () => authorize.invalidate() });
   const purge = startPurgeTask(repo, log, now);
+  // Expired STS sessions are refused anyway; the sweep only keeps the table small.
+  credentials.sessions.startSweeping(now, (err) => log.warn({ err }, 'sweeping expired STS sessions failed'));
   return {
     config, log, store, credentials, account, purge,
-    authorize: rootOnly,
+    authorize,
     jsonServices: new Map([[sm.targetPrefix, sm]]),
     queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
     async close() {
       await purge.stop();
+      await credentials.sessions.stopSweeping();
       await store.close();
     },
   };

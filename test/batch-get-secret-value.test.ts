@@ -15,23 +15,19 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { rejectsWith } from './helpers/secrets.ts';
 import { tick } from './helpers/listing.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND, MARKED_FOR_DELETION as MARKED } from './helpers/messages.ts';
 
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
-const MARKED = "You can't perform this operation on the secret because it was marked for deletion.";
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 async function create(Name: string, value: { SecretString?: string; SecretBinary?: Uint8Array } = { SecretString: `value of ${Name}` }) {
   const out = await sm.send(new CreateSecretCommand({ Name, ...value }));

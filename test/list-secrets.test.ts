@@ -18,7 +18,8 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { rejectsWith } from './helpers/secrets.ts';
@@ -27,11 +28,7 @@ import { createAll, listAll, shown, tick } from './helpers/listing.ts';
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 const sorted = (names: string[]) => [...names].sort();
 

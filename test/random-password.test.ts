@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetRandomPasswordCommand, type GetRandomPasswordRequest, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { rejectsWith } from './helpers/secrets.ts';
 
@@ -19,11 +20,7 @@ const ALL = UPPER + LOWER + DIGITS + PUNCTUATION;
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 async function password(input: GetRandomPasswordRequest = {}): Promise<string> {
   const out = await sm.send(new GetRandomPasswordCommand(input));

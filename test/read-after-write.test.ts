@@ -20,17 +20,14 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { secretsManager } from './helpers/clients.ts';
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 const get = (SecretId: string, more: { VersionId?: string; VersionStage?: string } = {}) =>
   sm.send(new GetSecretValueCommand({ SecretId, ...more }));

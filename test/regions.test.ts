@@ -22,8 +22,8 @@ import { awsCli, secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { rejectsWith } from './helpers/secrets.ts';
 import { shown } from './helpers/listing.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND } from './helpers/messages.ts';
 
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
 const WRONG_REGION = 'Credential should be scoped to a valid region. ';
 const arnPattern = (region: string, accountId: string, name: string) =>
   new RegExp(`^arn:aws:secretsmanager:${region}:${accountId}:secret:${name.replace(/[/+.]/g, '\\$&')}-[A-Za-z0-9]{6}$`);

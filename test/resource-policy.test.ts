@@ -13,20 +13,17 @@ import {
   ValidateResourcePolicyCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { rejectsWith } from './helpers/secrets.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND } from './helpers/messages.ts';
 
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 function policy(statement: Record<string, unknown> | Record<string, unknown>[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statement });

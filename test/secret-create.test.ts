@@ -24,22 +24,18 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { failsAndChangesNothing, rejectsWith, snapshot, token } from './helpers/secrets.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND, INVALID_NAME } from './helpers/messages.ts';
 
-const INVALID_NAME = 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!';
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 const arnPattern = (name: string) => new RegExp(`^arn:aws:secretsmanager:us-east-1:${server.accountId}:secret:${name.replace(/[.+/]/g, '\\$&')}-[A-Za-z0-9]{6}$`);
 

@@ -13,7 +13,8 @@ import {
   UpdateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { failsAndChangesNothing, rejectsWith, snapshot, stagesOf, token } from './helpers/secrets.ts';
@@ -21,11 +22,7 @@ import { failsAndChangesNothing, rejectsWith, snapshot, stagesOf, token } from '
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 const inUse = (t: string, arn: string) => `You can't use ClientRequestToken ${t} because that value is already in use for a version of secret ${arn}.`;
 

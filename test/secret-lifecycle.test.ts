@@ -21,23 +21,19 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { failsAndChangesNothing, rejectsWith } from './helpers/secrets.ts';
 import { moveDeletionDateToPast, waitUntilGone } from './helpers/lifecycle.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND, MARKED_FOR_DELETION as MARKED } from './helpers/messages.ts';
 
 const DAY = 86_400_000;
-const MARKED = "You can't perform this operation on the secret because it was marked for deletion.";
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:rotator';
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 /** Asserts `date` lies `days` days after some moment in [before, after] (the call's span). */
 function assertDaysAfter(date: Date | undefined, days: number, before: number, after: number): void {

@@ -14,20 +14,17 @@ import {
   type SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { failsAndChangesNothing, rejectsWith } from './helpers/secrets.ts';
+import { SECRET_NOT_FOUND as NOT_FOUND } from './helpers/messages.ts';
 
-const NOT_FOUND = "Secrets Manager can't find the specified secret.";
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 async function tagsOf(secretId: string): Promise<Tag[] | undefined> {
   const out = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));

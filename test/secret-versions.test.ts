@@ -17,19 +17,17 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/suite.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { failsAndChangesNothing, rejectsWith, stagesOf, token } from './helpers/secrets.ts';
+import { MARKED_FOR_DELETION as MARKED } from './helpers/messages.ts';
 
 let server: TestServer;
 let sm: SecretsManagerClient;
 
-before(async () => {
-  server = await startServer();
-  sm = secretsManager(server);
-});
-after(() => server?.destroy());
+useServer((s, client) => { server = s; sm = client; });
 
 const DAY = 86_400_000;
 
@@ -472,8 +470,7 @@ describe('concurrent writers on one secret', () => {
 });
 
 describe('a secret scheduled for deletion', () => {
-  const MARKED = "You can't perform this operation on the secret because it was marked for deletion.";
-
+  
   test('value and label calls → InvalidRequestException and change nothing; DescribeSecret still works', async () => {
     const name = 'deleted/values';
     const [v1, v2] = await secretWithVersions(name, 2);

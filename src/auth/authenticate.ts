@@ -5,6 +5,7 @@
 import { AwsError } from '../errors.ts';
 import type { CredentialStore } from './credentials.ts';
 import type { Principal } from './principal.ts';
+import { checkSessionToken } from './sessions.ts';
 import {
   checkSignatureTiming, expectedSignature, invalidSignature, parseSignature, signatureMismatch, signaturesMatch,
   type SignableRequest,
@@ -52,11 +53,16 @@ export async function authenticate(
   if (!resolved || resolved.status !== 'Active') {
     throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   }
-  if (sig.securityToken !== undefined) {
-    // Long-term keys carry no session token; temporary credentials come with the STS issue.
+  if (resolved.session) {
+    // Temporary credentials: the token issued with the key, and unexpired.
+    checkSessionToken(resolved.session, sig.securityToken, now);
+  } else if (sig.securityToken !== undefined) {
+    // Long-term keys carry no session token.
     throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   }
   const expected = expectedSignature(req, sig, resolved.secret, sig.accessKeyId);
   if (!signaturesMatch(expected.signature, sig.signature)) throw signatureMismatch(expected);
+  // GetAccessKeyLastUsed; writes at most once a minute per key.
+  if (!resolved.session) await credentials.noteUse(sig.accessKeyId, signingName, sig.region, now);
   return { principal: resolved.principal, region: sig.region, requestTime };
 }

@@ -10,14 +10,20 @@ import type { Database } from '../storage/schema.ts';
 import { open, seal } from '../crypto/aead.ts';
 import { forgetSigningKeys } from './sigv4.ts';
 import { rootPrincipal, type Principal } from './principal.ts';
+import { SessionStore, type SessionFacts } from './sessions.ts';
 
 export interface ResolvedKey {
   principal: Principal;
   secret: string;
   status: 'Active' | 'Inactive';
+  /** Temporary credentials (`ASIA…`): the session token and expiry `authenticate` checks. */
+  session?: SessionFacts;
 }
 
 const secretAad = (accessKeyId: string) => `access-key:${accessKeyId}`;
+
+/** GetAccessKeyLastUsed's resolution: AWS itself reports last use to the minute or coarser. */
+const LAST_USED_GRANULARITY_MS = 60_000;
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -36,18 +42,35 @@ export function newSecretAccessKey(): string {
 
 export class CredentialStore {
   private readonly cache = new Map<string, ResolvedKey>();
+  /** When this node last wrote each key's last-used columns. */
+  private readonly lastUseWritten = new Map<string, number>();
 
   constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
 
+  private sessionStore?: SessionStore;
+
+  /** Temporary credentials issued by STS; their `ASIA…` key ids resolve through it. */
+  get sessions(): SessionStore {
+    return this.sessionStore ??= new SessionStore(this.db, this.rootKey);
+  }
+
   async resolve(accessKeyId: string): Promise<ResolvedKey | undefined> {
+    if (accessKeyId.startsWith('ASIA')) return this.sessions.resolve(accessKeyId);
     const hit = this.cache.get(accessKeyId);
     if (hit) return hit;
     const row = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
     if (!row) return undefined;
     const secret = open(this.rootKey, Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
-    const principal: Principal = row.principal_type === 'Root'
-      ? rootPrincipal(row.account_id, accessKeyId)
-      : { type: row.principal_type as Principal['type'], arn: row.principal_arn, accountId: row.account_id, userId: row.principal_arn, userName: row.user_name ?? undefined, accessKeyId };
+    let principal: Principal;
+    if (row.principal_type === 'Root') {
+      principal = rootPrincipal(row.account_id, accessKeyId);
+    } else {
+      // An IAM user's key: the principal is the user as it is now (ARN, name, AIDA… id).
+      const user = await this.db.selectFrom('iam_users').select(['user_id', 'user_name', 'arn'])
+        .where('account_id', '=', row.account_id).where('user_key', '=', (row.user_name ?? '').toLowerCase()).executeTakeFirst();
+      if (!user) return undefined;
+      principal = { type: 'IAMUser', arn: user.arn, accountId: row.account_id, userId: user.user_id, userName: user.user_name, accessKeyId };
+    }
     const resolved: ResolvedKey = { principal, secret, status: row.status as ResolvedKey['status'] };
     this.cache.set(accessKeyId, resolved);
     return resolved;
@@ -58,8 +81,30 @@ export class CredentialStore {
     forgetSigningKeys(accessKeyId);
   }
 
-  async createRootKey(accountId: string, accessKeyId: string, secret: string): Promise<void> {
-    await this.db.insertInto('access_keys').values({
+  /**
+   * Records a key's last use (GetAccessKeyLastUsed) at most once a minute per key and node,
+   * so the request path writes nothing in the common case.
+   */
+  async noteUse(accessKeyId: string, service: string, region: string, now: number): Promise<void> {
+    const last = this.lastUseWritten.get(accessKeyId);
+    if (last !== undefined && now - last < LAST_USED_GRANULARITY_MS) return;
+    this.lastUseWritten.set(accessKeyId, now);
+    await this.db.updateTable('access_keys').set({ last_used_at: now, last_used_service: service, last_used_region: region })
+      .where('access_key_id', '=', accessKeyId).execute();
+  }
+
+  /** A new Active key for an IAM user; its secret is sealed like the root's. */
+  async createUserKey(accountId: string, userName: string, userArn: string, accessKeyId: string, secret: string, now: number, db: Kysely<Database> = this.db): Promise<void> {
+    await db.insertInto('access_keys').values({
+      access_key_id: accessKeyId, account_id: accountId, principal_type: 'IAMUser',
+      principal_arn: userArn, user_name: userName,
+      secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
+      status: 'Active', created_at: now, last_used_at: null, last_used_service: null, last_used_region: null,
+    }).execute();
+  }
+
+  async createRootKey(accountId: string, accessKeyId: string, secret: string, db: Kysely<Database> = this.db): Promise<void> {
+    await db.insertInto('access_keys').values({
       access_key_id: accessKeyId, account_id: accountId, principal_type: 'Root',
       principal_arn: `arn:aws:iam::${accountId}:root`, user_name: null,
       secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),

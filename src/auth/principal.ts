@@ -18,6 +18,22 @@ export interface Principal {
   sessionTags?: Record<string, string>;
   /** Temporary credentials obtained with MFA: when the code was checked (ms since the epoch). */
   mfaAuthenticatedAt?: number;
+  /** Temporary credentials: when STS issued them (ms since the epoch), `aws:TokenIssueTime`. */
+  issuedAt?: number;
+  /**
+   * Session policies passed to AssumeRole (`Policy`, `PolicyArns`), together one filter on the
+   * session's permissions. Absent: none was passed, and a role session is unrestricted by them.
+   */
+  sessionPolicies?: SessionPolicies;
+  /** Session tag keys that pass on to sessions this one creates by role chaining. */
+  transitiveTagKeys?: string[];
+}
+
+export interface SessionPolicies {
+  /** The inline session policy document, as passed. */
+  inline?: string;
+  /** Managed policy ARNs; their documents are read when a request is authorized. */
+  arns: string[];
 }
 
 export function rootPrincipal(accountId: string, accessKeyId: string): Principal {

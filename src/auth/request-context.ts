@@ -1,4 +1,5 @@
 import type { Principal } from './principal.ts';
+import type { AuthorizationDecision } from './authorize.ts';
 
 /** Everything about a request that authorization and auditing need, built once by `auth`. */
 export interface RequestContext {
@@ -15,6 +16,8 @@ export interface RequestContext {
   requestTime: Date;
   /** Asks the authorization hook about one more action (BatchGetSecretValue checks each secret). */
   isAllowed(request: AuthorizationRequest): Promise<boolean>;
+  /** The same question with the decision's reason (AWS's AccessDenied message on a denial). */
+  decide(request: AuthorizationRequest): Promise<AuthorizationDecision>;
 }
 
 export type ConditionValue = string | string[] | boolean | number | undefined;

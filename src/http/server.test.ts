@@ -36,8 +36,8 @@ test('a non-AWS error becomes 500 InternalServiceError without leaking its messa
   const app = {
     config: { maxBodyBytes: 1024, regions: 'any' },
     log,
-    credentials: { resolve: async (id: string) => (id === KEY.accessKeyId ? { status: 'Active', secret: KEY.secretAccessKey, principal: rootPrincipal('111122223333', id) } : undefined) },
-    authorize: async () => true,
+    credentials: { resolve: async (id: string) => (id === KEY.accessKeyId ? { status: 'Active', secret: KEY.secretAccessKey, principal: rootPrincipal('111122223333', id) } : undefined), noteUse: async () => {} },
+    authorize: async () => ({ allowed: true }),
     jsonServices: new Map([[service.targetPrefix, service]]),
   } as unknown as App;
 

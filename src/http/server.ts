@@ -52,7 +52,8 @@ function requestContext(app: App, req: IncomingMessage, requestId: string, servi
     secureTransport: false,
     userAgent: String(req.headers['user-agent'] ?? ''),
     requestTime: new Date(),
-    isAllowed: async (request) => app.authorize(ctx, request),
+    isAllowed: async (request) => (await app.authorize(ctx, request)).allowed,
+    decide: async (request) => app.authorize(ctx, request),
   };
   return ctx;
 }

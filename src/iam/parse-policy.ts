@@ -271,9 +271,27 @@ function compileResources(
     if (!variables && value.includes('${')) {
       sink.warning('VARIABLE_IN_OLD_VERSION', elementPath, 'policy variables are only substituted under "Version": "2012-10-17"; here "${...}" is literal text');
     }
+    checkArnFields(value, elementPath, sink);
     checkSecretArn(value, elementPath, sink);
   }
   return { resources, notResource: !hasResource };
+}
+
+/**
+ * Access Analyzer's "invalid ARN region / account" checks (AACHK): a region or account field that
+ * cannot be one (a documentation placeholder such as `<region>` left in, seed 003) is compared
+ * as literal text and matches nothing. IAM stores such documents, so these are warnings.
+ */
+function checkArnFields(value: string, path: string, sink: FindingSink): void {
+  const fields = value.split(':');
+  if (fields.length < 6 || fields[0] !== 'arn') return;
+  const [, , , region, account] = fields;
+  if (!region.includes('${') && !/^[a-z0-9*?-]*$/.test(region)) {
+    sink.warning('ARN_REGION_FORMAT', path, `"${value}": "${region}" is not a region; it is compared as text and matches no resource`);
+  }
+  if (!account.includes('${') && !/^(?:[0-9*?]*|aws)$/.test(account)) {
+    sink.warning('ARN_ACCOUNT_FORMAT', path, `"${value}": "${account}" is not an account id; it is compared as text and matches no resource`);
+  }
 }
 
 /** Secrets Manager ARN pitfalls documented in SMID. Warnings: AWS accepts these, they just match nothing useful. */

@@ -80,6 +80,19 @@ function toStrings(value: Exclude<ContextValue, undefined>): readonly string[] {
   return value.map(String);
 }
 
+/** Condition-key names come from a small set (operations declare fixed keys): lowercase each once. */
+const loweredKeys = new Map<string, string>();
+
+function lowerKey(key: string): string {
+  let lower = loweredKeys.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (loweredKeys.size >= 4096) loweredKeys.clear();
+    loweredKeys.set(key, lower);
+  }
+  return lower;
+}
+
 /** `aws:PrincipalType` values (KEYS); Service and WebIdentity callers have none documented. */
 const PRINCIPAL_TYPE_KEY: Readonly<Record<RequestPrincipal['type'], string | undefined>> = {
   Root: 'Account',
@@ -108,14 +121,27 @@ export class ConditionContext {
   static create(principal: RequestPrincipal | undefined, values: ContextValues | undefined): ConditionContext {
     const ctx = new ConditionContext();
     if (principal !== undefined) ctx.addPrincipalKeys(principal);
-    if (values !== undefined) {
-      for (const key of Object.keys(values)) {
-        const value = values[key];
-        if (value === undefined) continue;
-        ctx.entries.set(key.toLowerCase(), new ContextEntry(toStrings(value), Array.isArray(value)));
-      }
-    }
+    if (values !== undefined) ctx.addValues(values);
     return ctx;
+  }
+
+  /**
+   * This context's keys plus `values` (which win), as a new context: the authorizer prepares
+   * the principal's keys once and adds each request's keys to a copy.
+   */
+  extend(values: ContextValues): ConditionContext {
+    const ctx = new ConditionContext();
+    for (const [key, entry] of this.entries) ctx.entries.set(key, entry);
+    ctx.addValues(values);
+    return ctx;
+  }
+
+  private addValues(values: ContextValues): void {
+    for (const key in values) {
+      const value = values[key];
+      if (value === undefined) continue;
+      this.entries.set(lowerKey(key), new ContextEntry(toStrings(value), Array.isArray(value)));
+    }
   }
 
   private addPrincipalKeys(p: RequestPrincipal): void {

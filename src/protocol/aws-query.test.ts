@@ -27,7 +27,7 @@ function context(): RequestContext {
   return {
     requestId: 'req-1', service: 'sts', operation: 'x', region: 'us-east-1',
     principal: rootPrincipal('111122223333', 'AKIAEXAMPLE'), sourceIp: '127.0.0.1', secureTransport: false,
-    userAgent: '', requestTime: new Date(), isAllowed: async () => true,
+    userAgent: '', requestTime: new Date(), isAllowed: async () => true, decide: async () => ({ allowed: true }),
   };
 }
 
@@ -45,7 +45,7 @@ test('the namespace comes from the model', () => {
 test('a response wraps the result and carries the request id', async () => {
   const form = parseForm('Action=GetCallerIdentity&Version=2011-06-15');
   const { name, op } = findQueryOperation(sts, form);
-  const wire = await invokeQuery(sts, name, op, form, context(), () => true);
+  const wire = await invokeQuery(sts, name, op, form, context(), () => ({ allowed: true }));
   assert.equal(wire.status, 200);
   assert.equal(wire.headers['content-type'], 'text/xml');
   assert.equal(wire.headers['x-amzn-requestid'], 'req-1');
@@ -74,7 +74,7 @@ test('a missing, unknown or wrongly versioned Action is refused', () => {
 test('input is validated against the model and reported as ValidationError', async () => {
   const form = parseForm('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=sess&DurationSeconds=1');
   const { name, op } = findQueryOperation(sts, form);
-  await assert.rejects(invokeQuery(sts, name, op, form, context(), () => true), (err: AwsError) => {
+  await assert.rejects(invokeQuery(sts, name, op, form, context(), () => ({ allowed: true })), (err: AwsError) => {
     const q = toQueryError(err);
     assert.equal(q.code, 'ValidationError');
     assert.match(q.message, /^1 validation error detected: Value '1' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900$/);
@@ -85,7 +85,7 @@ test('input is validated against the model and reported as ValidationError', asy
 test('a denied call is AccessDenied (403) on the query protocol', async () => {
   const form = parseForm('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=sess');
   const { name, op } = findQueryOperation(sts, form);
-  await assert.rejects(invokeQuery(sts, name, op, form, context(), () => false), (err: AwsError) => {
+  await assert.rejects(invokeQuery(sts, name, op, form, context(), () => ({ allowed: false })), (err: AwsError) => {
     const q = toQueryError(err);
     assert.equal(q.code, 'AccessDenied');
     assert.equal(q.status, 403);

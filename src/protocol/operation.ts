@@ -41,7 +41,8 @@ export async function runOperation(
   const plan = await op.plan(ctx, input);
   const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
   for (const request of requests) {
-    if (!(await authorize(ctx, request))) throw accessDeniedError(ctx, request);
+    const decision = await authorize(ctx, request);
+    if (!decision.allowed) throw accessDeniedError(ctx, request, decision);
   }
   return op.run(ctx, input, plan.state);
 }

@@ -67,10 +67,13 @@ function pattern(source: string): RegExp {
   if (!re) {
     // Model patterns are Java regexes: identity escapes such as `\!` or `\=` (ListSecrets'
     // filter values) are legal there and in JavaScript's non-unicode mode, not with `u`.
+    // AWS matches them against the whole value (Java's `matches()`), so `[\w+=,.@-]*` (STS's
+    // RoleSessionName, IAM's names) refuses a value with a space in it.
+    const whole = `^(?:${source})$`;
     try {
-      re = new RegExp(source, 'u');
+      re = new RegExp(whole, 'u');
     } catch {
-      re = new RegExp(source);
+      re = new RegExp(whole);
     }
     patternCache.set(source, re);
   }

@@ -79,6 +79,8 @@ export function iamMigration(bytes: 'bytea' | 'blob'): Migration {
         .addColumn('arn', 'text', (c) => c.notNull().unique())
         .addColumn('description', 'text')
         .addColumn('default_version', 'text', (c) => c.notNull())
+        /** The highest version number ever given: AWS never reuses a deleted version's id. */
+        .addColumn('last_version', 'integer', (c) => c.notNull().defaultTo(1))
         .addColumn('tags', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())

@@ -169,6 +169,8 @@ export interface IamManagedPolicyTable {
   arn: string;
   description: string | null;
   default_version: string;
+  /** Highest version number ever given (v<n>): AWS never reuses a deleted version's id. */
+  last_version: number;
   tags: string;
   created_at: number;
   updated_at: number;

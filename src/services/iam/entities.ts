@@ -88,10 +88,12 @@ export function resourceTagConditions(tags: readonly Tag[]): Record<string, stri
 }
 
 /**
- * IAM's Marker/MaxItems paging over a list already sorted by `keyOf`: the marker is opaque
+ * IAM's Marker/MaxItems paging over a list ordered by `keyOf`: the marker is opaque
  * (the last key returned, base64url), MaxItems defaults to 100.
  */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: number | undefined): { page: T[]; IsTruncated: boolean; Marker?: string } {
+export function pageOf<T>(unsorted: readonly T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: number | undefined): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  // Sorted here, by code unit, so the order (and the marker) is the same on every database.
+  const items = [...unsorted].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   let start = 0;
   if (marker !== undefined) {
     let after: string;

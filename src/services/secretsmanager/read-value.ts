@@ -4,7 +4,7 @@
  * once per secret per day because AWS keeps it to the day.
  */
 import { invalidRequest, resourceNotFound } from '../../errors.ts';
-import type { SecretRow } from '../../storage/secret-repository.ts';
+import type { SecretRow, VersionRow } from '../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from './deps.ts';
 import { dayOf, requireNotDeleted } from './lookup.ts';
 import { openValue } from './secret-value.ts';
@@ -19,11 +19,32 @@ export interface SecretValueEntry {
   CreatedDate: Date;
 }
 
+/** The version a read addresses (by id, else by label, else AWSCURRENT); undefined if none. */
+export function findVersion(
+  deps: SecretsManagerDeps, secret: SecretRow, versionId: string | undefined, versionStage: string | undefined,
+): Promise<VersionRow | undefined> {
+  return deps.repo.version(secret.id, { versionId, stage: versionStage });
+}
+
+/**
+ * `secretsmanager:VersionStage` for a read: every label of the version being read, as a set
+ * (the seeds' `ForAnyValue:StringEquals` example depends on it, and a read relying on the
+ * default label carries AWSCURRENT). Without such a version, the label asked for, if any.
+ */
+export function versionStageKey(version: VersionRow | undefined, versionStage: string | undefined): string[] | string | undefined {
+  return version ? version.stages : versionStage;
+}
+
+/**
+ * `resolved`: the version the plan already looked up (and authorized against), so a read costs
+ * one lookup and returns exactly the version whose labels were authorized.
+ */
 export async function readSecretValue(
   deps: SecretsManagerDeps, secret: SecretRow, versionId: string | undefined, versionStage: string | undefined,
+  resolved?: { version: VersionRow | undefined },
 ): Promise<SecretValueEntry> {
   requireNotDeleted(secret);
-  const version = await deps.repo.version(secret.id, { versionId, stage: versionStage });
+  const version = resolved ? resolved.version : await findVersion(deps, secret, versionId, versionStage);
   if (!version) {
     throw resourceNotFound(versionId !== undefined
       ? `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`

@@ -7,7 +7,7 @@ import type { SecretsManagerDeps } from '../deps.ts';
 import type { SecretFilter } from '../list-filters.ts';
 import { findSecret, secretAuthorization, SECRET_NOT_FOUND } from '../lookup.ts';
 import { pageAfter } from '../paging.ts';
-import { readSecretValue, type SecretValueEntry } from '../read-value.ts';
+import { findVersion, readSecretValue, versionStageKey, type SecretValueEntry } from '../read-value.ts';
 import { secretOrder, selectSecrets } from './list-secrets.ts';
 
 interface BatchGetSecretValueInput {
@@ -54,9 +54,12 @@ export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
     const values: SecretValueEntry[] = [];
     const errors: BatchError[] = [];
     for (const { id, row } of targets) {
-      const request = secretAuthorization(ctx, 'GetSecretValue', id, row);
-      if (!(await ctx.isAllowed(request))) {
-        errors.push({ SecretId: id, ErrorCode: 'AccessDeniedException', Message: accessDeniedMessage(ctx, request) });
+      // Each value read is the AWSCURRENT version: authorize against its labels, as GetSecretValue does.
+      const version = row && await findVersion(deps, row, undefined, undefined);
+      const request = secretAuthorization(ctx, 'GetSecretValue', id, row, { 'secretsmanager:VersionStage': versionStageKey(version, undefined) });
+      const decision = await ctx.decide(request);
+      if (!decision.allowed) {
+        errors.push({ SecretId: id, ErrorCode: 'AccessDeniedException', Message: accessDeniedMessage(ctx, request, decision) });
         continue;
       }
       if (!row) {
@@ -64,7 +67,7 @@ export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
         continue;
       }
       try {
-        values.push(await readSecretValue(deps, row, undefined, undefined));
+        values.push(await readSecretValue(deps, row, undefined, undefined, { version }));
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
         errors.push({ SecretId: id, ErrorCode: err.code, Message: err.message });

@@ -1,7 +1,7 @@
 import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireSecret, secretAuthorization } from '../lookup.ts';
-import { readSecretValue } from '../read-value.ts';
+import { findVersion, readSecretValue, versionStageKey } from '../read-value.ts';
 
 export interface GetSecretValueInput {
   SecretId: string;
@@ -12,16 +12,17 @@ export interface GetSecretValueInput {
 export const getSecretValue = (deps: SecretsManagerDeps) => operation({
   async plan(ctx, input: GetSecretValueInput) {
     const secret = await findSecret(deps, ctx, input.SecretId);
+    // The version is resolved here so that VersionStage carries its labels; run reads it.
+    const version = secret && await findVersion(deps, secret, input.VersionId, input.VersionStage);
     return {
       authorization: secretAuthorization(ctx, 'GetSecretValue', input.SecretId, secret, {
         'secretsmanager:VersionId': input.VersionId,
-        // Present only when sent, so a VersionStage condition denies a call relying on the default.
-        'secretsmanager:VersionStage': input.VersionStage,
+        'secretsmanager:VersionStage': versionStageKey(version, input.VersionStage),
       }),
-      state: secret,
+      state: { secret, version },
     };
   },
-  async run(_ctx, input: GetSecretValueInput, secret) {
-    return readSecretValue(deps, requireSecret(secret), input.VersionId, input.VersionStage);
+  async run(_ctx, input: GetSecretValueInput, { secret, version }) {
+    return readSecretValue(deps, requireSecret(secret), input.VersionId, input.VersionStage, { version });
   },
 });

@@ -1,0 +1,107 @@
+/**
+ * Each caller's compiled policy set, kept in memory per access key so that a request by an
+ * IAM user or role session costs no IAM table reads: the policy source is asked once, the
+ * documents are compiled once, and the set is reused until an IAM write drops the cache.
+ */
+import { compilePolicyCached, ConditionContext, parsePolicy } from '../iam/index.ts';
+import type { CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../iam/index.ts';
+import type { Principal } from './principal.ts';
+import { NO_POLICIES, type PolicySource, type PolicyText, type PrincipalPolicies } from './policy-source.ts';
+
+export interface CompiledPrincipalSet {
+  /** The caller as the engine sees it (role ARN, tags, ids). */
+  principal: RequestPrincipal;
+  /** The principal's condition keys (aws:PrincipalArn, aws:userid, tags…), extended per request. */
+  context: ConditionContext;
+  identityPolicies: readonly PolicyRef[];
+  permissionsBoundary?: PolicyRef;
+  sessionPolicies?: readonly PolicyRef[];
+}
+
+const MAX_PRINCIPALS = 10_000;
+const lenient = new Map<string, CompiledPolicy>();
+
+/**
+ * Compile a stored document. Documents were validated when written, so the strict, shared
+ * cache normally answers; a document stored before validation existed (or by a looser
+ * writer) is evaluated as AWS evaluates what it accepted: whatever statements parse.
+ */
+export function compileLenient(text: string, kind: PolicyKind): CompiledPolicy {
+  try {
+    return compilePolicyCached(text, kind);
+  } catch {
+    const key = `${kind}\u0000${text}`;
+    let compiled = lenient.get(key);
+    if (compiled === undefined) {
+      try {
+        compiled = parsePolicy(text, { kind, strict: false });
+      } catch {
+        // Not even JSON: a policy with no statements grants and denies nothing.
+        compiled = parsePolicy('{"Version":"2012-10-17","Statement":[]}', { kind: 'identity', strict: false });
+      }
+      if (lenient.size >= 1000) lenient.clear();
+      lenient.set(key, compiled);
+    }
+    return compiled;
+  }
+}
+
+function ref(text: PolicyText, kind: PolicyKind): PolicyRef {
+  return { id: text.id, policy: compileLenient(text.document, kind) };
+}
+
+export function requestPrincipal(p: Principal, ownTags: Record<string, string> | undefined): RequestPrincipal {
+  const tags = p.sessionTags || ownTags ? { ...ownTags, ...p.sessionTags } : undefined;
+  return {
+    type: p.type,
+    arn: p.arn,
+    accountId: p.accountId,
+    userId: p.userId,
+    username: p.type === 'IAMUser' ? p.userName : undefined,
+    roleArn: p.roleArn,
+    tags,
+  };
+}
+
+export function compileSet(p: Principal, policies: PrincipalPolicies): CompiledPrincipalSet {
+  const principal = requestPrincipal(p, policies.tags);
+  return {
+    principal,
+    context: ConditionContext.create(principal, undefined),
+    identityPolicies: policies.identityPolicies.map((t) => ref(t, 'identity')),
+    permissionsBoundary: policies.permissionsBoundary && ref(policies.permissionsBoundary, 'identity'),
+    sessionPolicies: policies.sessionPolicies?.map((t) => ref(t, 'identity')),
+  };
+}
+
+export class PrincipalPolicyCache {
+  private readonly sets = new Map<string, CompiledPrincipalSet>();
+  /** Bumped by clear(): a load that began before an IAM write must not be cached after it. */
+  private generation = 0;
+
+  constructor(private readonly source: PolicySource) {}
+
+  async get(p: Principal): Promise<CompiledPrincipalSet> {
+    const key = p.accessKeyId;
+    const hit = this.sets.get(key);
+    if (hit !== undefined && hit.principal.arn === p.arn) return hit;
+    const generation = this.generation;
+    // The root user has no IAM policies: nothing to load.
+    const policies = p.type === 'Root' ? NO_POLICIES : await this.source.policiesOf(p);
+    const set = compileSet(p, policies);
+    if (generation === this.generation) {
+      if (this.sets.size >= MAX_PRINCIPALS) this.sets.clear();
+      this.sets.set(key, set);
+    }
+    return set;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.sets.clear();
+  }
+
+  get size(): number {
+    return this.sets.size;
+  }
+}

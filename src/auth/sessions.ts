@@ -1,0 +1,151 @@
+/**
+ * Temporary credentials issued by STS (AssumeRole, GetSessionToken): an `ASIA…` key id, a
+ * secret sealed under the root key exactly as long-term secrets are, and an opaque session
+ * token of which only a SHA-256 hash is kept. A request signed with an `ASIA` key must carry
+ * the token (`X-Amz-Security-Token`), and the session must be unexpired; `authenticate` checks
+ * both through `checkSessionToken`.
+ *
+ * Sessions never change once issued, so resolved ones are cached until they expire. Expired
+ * rows are swept periodically; an expired row that is still there is refused anyway.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.ts';
+import { open, seal } from '../crypto/aead.ts';
+import { AwsError } from '../errors.ts';
+import type { Principal } from './principal.ts';
+
+/** The session part of a resolved `ASIA` key. */
+export interface SessionFacts {
+  tokenHash: Buffer;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface ResolvedSession {
+  principal: Principal;
+  secret: string;
+  status: 'Active';
+  session: SessionFacts;
+}
+
+export interface IssuedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: Date;
+}
+
+/** What the principal of a session is, minus its key id (which the session gets). */
+export type SessionPrincipal = Omit<Principal, 'accessKeyId'>;
+
+const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const secretAad = (accessKeyId: string) => `access-key:${accessKeyId}`;
+const MAX_CACHED = 10_000;
+export const SWEEP_INTERVAL_MS = 60_000;
+
+export function newSessionKeyId(): string {
+  let id = 'ASIA';
+  for (const b of randomBytes(16)) id += KEY_ID_ALPHABET[b % 32];
+  return id;
+}
+
+/**
+ * AWS's session tokens are opaque base64 of several hundred characters; ours are 300 random
+ * bytes (400 characters), so they are as long as clients expect and unguessable.
+ */
+export function newSessionToken(): string {
+  return randomBytes(300).toString('base64');
+}
+
+export function hashSessionToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export const invalidToken = () => new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+export const expiredToken = () => new AwsError('ExpiredTokenException', 'The security token included in the request is expired', 400);
+
+/**
+ * The token must be the one issued with the key (compared as hashes, in constant time) and
+ * the session unexpired. The query protocol turns these into InvalidClientTokenId/ExpiredToken.
+ */
+export function checkSessionToken(session: SessionFacts, token: string | undefined, now: number): void {
+  if (token === undefined || token === '') throw invalidToken();
+  if (!timingSafeEqual(hashSessionToken(token), session.tokenHash)) throw invalidToken();
+  if (now >= session.expiresAt) throw expiredToken();
+}
+
+export class SessionStore {
+  private readonly cache = new Map<string, ResolvedSession>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
+
+  async issue(opts: {
+    principal: SessionPrincipal;
+    durationSeconds: number;
+    now: number;
+  }): Promise<IssuedCredentials> {
+    const accessKeyId = newSessionKeyId();
+    const secret = randomBytes(30).toString('base64');
+    const token = newSessionToken();
+    // AWS reports expirations to the second.
+    const expiresAt = Math.floor(opts.now / 1000) * 1000 + opts.durationSeconds * 1000;
+    await this.db.insertInto('sts_sessions').values({
+      access_key_id: accessKeyId,
+      account_id: opts.principal.accountId,
+      secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
+      session_token_hash: hashSessionToken(token).toString('hex'),
+      principal: JSON.stringify(opts.principal),
+      session_policies: opts.principal.sessionPolicies ? JSON.stringify(opts.principal.sessionPolicies) : null,
+      expires_at: expiresAt,
+      created_at: opts.now,
+    }).execute();
+    return { AccessKeyId: accessKeyId, SecretAccessKey: secret, SessionToken: token, Expiration: new Date(expiresAt) };
+  }
+
+  async resolve(accessKeyId: string): Promise<ResolvedSession | undefined> {
+    const hit = this.cache.get(accessKeyId);
+    if (hit) return hit;
+    const row = await this.db.selectFrom('sts_sessions').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    if (!row) return undefined;
+    const secret = open(this.rootKey, Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
+    const principal: Principal = { ...(JSON.parse(row.principal) as SessionPrincipal), accessKeyId };
+    const resolved: ResolvedSession = {
+      principal, secret, status: 'Active',
+      session: { tokenHash: Buffer.from(row.session_token_hash, 'hex'), expiresAt: Number(row.expires_at) },
+    };
+    if (this.cache.size >= MAX_CACHED) this.dropExpired(Date.now());
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(accessKeyId, resolved);
+    return resolved;
+  }
+
+  private dropExpired(now: number): void {
+    for (const [id, s] of this.cache) if (s.session.expiresAt <= now) this.cache.delete(id);
+  }
+
+  /** Deletes sessions that expired before `now`; returns how many. */
+  async deleteExpired(now: number): Promise<number> {
+    this.dropExpired(now);
+    const res = await this.db.deleteFrom('sts_sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  /** Sweeps expired sessions every minute (a cheap indexed delete); `stop` before closing the store. */
+  startSweeping(now: () => number, onError: (err: unknown) => void): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.deleteExpired(now()).catch(onError).finally(() => { this.sweeping = undefined; });
+    }, SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  async stopSweeping(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    await this.sweeping;
+  }
+}
