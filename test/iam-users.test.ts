@@ -8,12 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AddUserToGroupCommand, CreateAccessKeyCommand, CreateGroupCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteGroupCommand,
-  DeleteUserCommand, DeleteUserPolicyCommand, GetAccessKeyLastUsedCommand, GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand,
+  DeleteUserCommand, DeleteUserPolicyCommand, PutGroupPolicyCommand, GetAccessKeyLastUsedCommand, GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand,
   ListUserPoliciesCommand, ListUserTagsCommand, ListUsersCommand, PutUserPolicyCommand, RemoveUserFromGroupCommand, TagUserCommand,
   UntagUserCommand, UpdateAccessKeyCommand, UpdateUserCommand, type IAMClient,
 } from '@aws-sdk/client-iam';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { awsCli } from './helpers/clients.ts';
+import { awsCli, secretsManager } from './helpers/clients.ts';
+import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { rejectsWith } from './helpers/secrets.ts';
 import { iamClient, userWithKey, whoAmI } from './helpers/iam.ts';
 
@@ -118,6 +119,36 @@ describe('IAM users', () => {
     await rejectsWith(whoAmI(server, credentials), 'InvalidClientTokenId');
     await rejectsWith(iam.send(new DeleteAccessKeyCommand({ UserName: 'keyholder', AccessKeyId: credentials.accessKeyId })), 'NoSuchEntityException',
       `The Access Key with id ${credentials.accessKeyId} cannot be found.`);
+  });
+
+  test("a user's key signs Secrets Manager requests: allowed by its inline policy or its group's, denied without one", async () => {
+    const { arn, credentials } = await userWithKey(iam, 'sm-user');
+    const sm = secretsManager(server, { credentials });
+    const denied = await rejectsWith(sm.send(new ListSecretsCommand({})), 'AccessDeniedException');
+    assert.match(denied.message, new RegExp(`^User: ${arn} is not authorized to perform: secretsmanager:ListSecrets`));
+
+    await iam.send(new PutUserPolicyCommand({ UserName: 'sm-user', PolicyName: 'read', PolicyDocument: READ_POLICY }));
+    const listed = await sm.send(new ListSecretsCommand({}));
+    assert.equal(listed.$metadata.httpStatusCode, 200);
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'sm-user', PolicyName: 'read' }));
+    await rejectsWith(sm.send(new ListSecretsCommand({})), 'AccessDeniedException');
+
+    await iam.send(new CreateGroupCommand({ GroupName: 'sm-readers' }));
+    await iam.send(new PutGroupPolicyCommand({ GroupName: 'sm-readers', PolicyName: 'read', PolicyDocument: READ_POLICY }));
+    await iam.send(new AddUserToGroupCommand({ GroupName: 'sm-readers', UserName: 'sm-user' }));
+    assert.equal((await sm.send(new ListSecretsCommand({}))).$metadata.httpStatusCode, 200);
+    await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'sm-readers', UserName: 'sm-user' }));
+    await rejectsWith(sm.send(new ListSecretsCommand({})), 'AccessDeniedException');
+  });
+
+  test('CreateUser with a permissions boundary keeps its ARN (GetUser shows it); an unknown policy is NoSuchEntity', async () => {
+    const boundary = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    await iam.send(new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary }));
+    assert.deepEqual({ ...(await iam.send(new GetUserCommand({ UserName: 'bounded' }))).User!.PermissionsBoundary },
+      { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundary });
+    const missing = `arn:aws:iam::${server.accountId}:policy/not-there`;
+    await rejectsWith(iam.send(new CreateUserCommand({ UserName: 'unbounded', PermissionsBoundary: missing })), 'NoSuchEntityException');
+    await rejectsWith(iam.send(new GetUserCommand({ UserName: 'unbounded' })), 'NoSuchEntityException', 'The user with name unbounded cannot be found.');
   });
 
   test('a renamed user keeps its keys, which now authenticate under the new ARN', async () => {

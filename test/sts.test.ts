@@ -1,7 +1,7 @@
 /**
  * STS on the awsQuery protocol, through the real JS SDK, Debian's AWS CLI and hand-signed
  * form requests: GetCallerIdentity for the account root, and the XML errors (bad signature,
- * unknown key, unsigned, unknown Action, a query service not served yet) that the clients
+ * unknown key, unsigned, unknown Action, a query service coffer does not serve) that the clients
  * turn into the right error names.
  */
 import { after, before, describe, test } from 'node:test';
@@ -122,13 +122,13 @@ describe('STS GetCallerIdentity', () => {
     assertQueryError(await query(server, 'Version=2011-06-15'), 400, 'MissingAction');
   });
 
-  test('a query request for a service not served yet (iam) is an AWS error, not a 500', async () => {
-    const body = 'Action=CreateUser&Version=2010-05-08&UserName=alice&Tags.member.1.Key=team&Tags.member.1.Value=a';
-    assertQueryError(await query(server, body, { service: 'iam' }), 400, 'InvalidAction',
-      /^Could not find operation CreateUser for version 2010-05-08$/);
+  test('a query request for a service coffer does not serve (sqs) is an AWS error, not a 500', async () => {
+    const body = 'Action=ListQueues&Version=2012-11-05&QueueNamePrefix=a';
+    assertQueryError(await query(server, body, { service: 'sqs' }), 400, 'InvalidAction',
+      /^Could not find operation ListQueues for version 2012-11-05$/);
     // Its signature is still checked first.
     const wrong = { accessKeyId: server.root.accessKeyId, secretAccessKey: 'not-the-secret-key-000000000000000000000' };
-    assertQueryError(await query(server, body, { service: 'iam', credentials: wrong }), 403, 'SignatureDoesNotMatch');
+    assertQueryError(await query(server, body, { service: 'sqs', credentials: wrong }), 403, 'SignatureDoesNotMatch');
   });
 
   test('a form POST with an X-Amz-Target is still a JSON request', async () => {

@@ -12,7 +12,6 @@ import {
   checkPolicyArn, findManagedPolicy, policyNotFound, policyOutput, refuseAwsManaged, usageCounts, viewOfRow,
   type ManagedPolicyRow, type ManagedPolicyView, type PolicyOutput,
 } from './policy-store.ts';
-import { AwsError } from '../../errors.ts';
 
 /** How a managed policy is authorized: `iam:<Op>` on its ARN, with its tags. */
 export function onPolicy(action: string, arn: string, policy: ManagedPolicyView | undefined, extra: Record<string, string | string[]> = {}) {
@@ -95,9 +94,6 @@ export function listPolicies(deps: IamDeps) {
     async run(ctx, input) {
       const accountId = ctx.principal.accountId;
       const scope = input.Scope ?? 'All';
-      if (!['All', 'AWS', 'Local'].includes(scope)) {
-        throw new AwsError('ValidationError', `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`, 400);
-      }
       const prefix = input.PathPrefix ?? '/';
       const views: ManagedPolicyView[] = [];
       if (scope !== 'Local') {

@@ -14,13 +14,8 @@ import { checkPolicyArn, findManagedPolicy, policyNotFound, refuseAwsManaged, ty
 import { onPolicy } from './managed-policies.ts';
 
 const MAX_VERSIONS = 5;
-const VERSION_ID = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
 
 const noSuchVersion = (arn: string, versionId: string) => noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
-
-function checkVersionId(versionId: string): void {
-  if (!VERSION_ID.test(versionId)) throw constraintError(versionId, 'versionId', 'satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?');
-}
 
 interface VersionOutput { Document?: string; VersionId: string; IsDefaultVersion: boolean; CreateDate: Date }
 
