@@ -12,12 +12,12 @@ import {
   AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
   DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand, ListRoleTagsCommand, ListRolesCommand,
   PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand,
-  UpdateRoleCommand, UpdateRoleDescriptionCommand, type IAMClient,
+  PutUserPolicyCommand, UpdateRoleCommand, UpdateRoleDescriptionCommand, type IAMClient,
 } from '@aws-sdk/client-iam';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { awsCli } from './helpers/clients.ts';
 import { rejectsWith } from './helpers/secrets.ts';
-import { iamClient } from './helpers/iam.ts';
+import { iamClient, userWithKey } from './helpers/iam.ts';
 
 const trust = (principal: unknown) => JSON.stringify({
   Version: '2012-10-17',
@@ -107,7 +107,7 @@ describe('IAM roles', () => {
     assert.equal(described.Role!.Description, 'described');
     const lambda = trust({ Service: 'lambda.amazonaws.com' });
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Mutable', PolicyDocument: lambda }));
-    await rejectsWith(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Mutable', PolicyDocument: READ })), 'MalformedPolicyDocumentException', 'Missing required field Principal');
+    await rejectsWith(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Mutable', PolicyDocument: READ })), 'MalformedPolicyDocumentException', 'Has prohibited field Resource');
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'Mutable' }))).Role!;
     assert.equal(role.MaxSessionDuration, 43200);
     assert.equal(role.Description, 'described');
@@ -148,7 +148,7 @@ describe('IAM roles', () => {
     await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'Boundary', PermissionsBoundary: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
     assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'Boundary' }))).Role!.PermissionsBoundary?.PermissionsBoundaryArn, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
     await rejectsWith(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'Boundary', PermissionsBoundary: 'arn:aws:iam::aws:policy/NoSuchPolicy' })), 'NoSuchEntityException', /does not exist or is not attachable/);
-    await rejectsWith(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'Boundary', PermissionsBoundary: 'not-an-arn' })), 'InvalidInputException', 'ARN not-an-arn is not valid.');
+    await rejectsWith(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'Boundary', PermissionsBoundary: 'arn:aws:s3:::not-a-policy-arn' })), 'InvalidInputException', 'ARN arn:aws:s3:::not-a-policy-arn is not valid.');
     await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'Boundary' }));
     assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'Boundary' }))).Role!.PermissionsBoundary, undefined);
   });
@@ -185,5 +185,29 @@ describe('IAM roles', () => {
     assert.equal(attached.code, 0, attached.stderr);
     const listed = await awsCli(server, ['iam', 'list-attached-role-policies', '--role-name', 'CliRole']);
     assert.deepEqual(listed.json.AttachedPolicies, [{ PolicyName: 'SecretsManagerReadWrite', PolicyArn: 'arn:aws:iam::aws:policy/SecretsManagerReadWrite' }]);
+  });
+
+  test('role operations carry aws:RequestTag, aws:TagKeys, aws:ResourceTag and iam:PolicyARN for policies to test', async () => {
+    const { credentials } = await userWithKey(iam, 'role-admin');
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:CreateRole', 'iam:TagRole'], Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'platform' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team'] } } },
+        { Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: '*', Condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } } },
+        { Effect: 'Allow', Action: 'iam:DeleteRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'platform' } } },
+      ],
+    });
+    await iam.send(new PutUserPolicyCommand({ UserName: 'role-admin', PolicyName: 'roles', PolicyDocument: policy }));
+    const asAdmin = iamClient(server, credentials);
+    await asAdmin.send(new CreateRoleCommand({ RoleName: 'TeamRole', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'platform' }] }));
+    await rejectsWith(asAdmin.send(new CreateRoleCommand({ RoleName: 'OtherTeam', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'web' }] })), 'AccessDenied', /iam:CreateRole/);
+    await rejectsWith(asAdmin.send(new CreateRoleCommand({ RoleName: 'Untagged', AssumeRolePolicyDocument: TRUST })), 'AccessDenied');
+    await rejectsWith(asAdmin.send(new TagRoleCommand({ RoleName: 'TeamRole', Tags: [{ Key: 'team', Value: 'platform' }, { Key: 'cost', Value: 'x' }] })), 'AccessDenied', /iam:TagRole/);
+    await asAdmin.send(new AttachRolePolicyCommand({ RoleName: 'TeamRole', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    await rejectsWith(asAdmin.send(new AttachRolePolicyCommand({ RoleName: 'TeamRole', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })), 'AccessDenied', /iam:AttachRolePolicy/);
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'TeamRole', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'WebRole', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'web' }] }));
+    await rejectsWith(asAdmin.send(new DeleteRoleCommand({ RoleName: 'WebRole' })), 'AccessDenied', /iam:DeleteRole/);
+    await asAdmin.send(new DeleteRoleCommand({ RoleName: 'TeamRole' }));
   });
 });

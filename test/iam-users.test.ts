@@ -141,6 +141,26 @@ describe('IAM users', () => {
     await rejectsWith(sm.send(new ListSecretsCommand({})), 'AccessDeniedException');
   });
 
+  test('a user acts on itself without naming itself: GetUser, CreateAccessKey, ListAccessKeys (allowed through ${aws:username})', async () => {
+    const { arn, userId, credentials } = await userWithKey(iam, 'self-service');
+    const self = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:*AccessKey*'], Resource: 'arn:aws:iam::*:user/${aws:username}' }],
+    });
+    await iam.send(new PutUserPolicyCommand({ UserName: 'self-service', PolicyName: 'self', PolicyDocument: self }));
+    const asUser = iamClient(server, credentials);
+    const me = (await asUser.send(new GetUserCommand({}))).User!;
+    assert.equal(me.Arn, arn);
+    assert.equal(me.UserId, userId);
+    const second = (await asUser.send(new CreateAccessKeyCommand({}))).AccessKey!;
+    assert.equal(second.UserName, 'self-service');
+    const keys = (await asUser.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((k) => k.AccessKeyId).sort();
+    assert.deepEqual(keys, [credentials.accessKeyId, second.AccessKeyId].sort());
+    await asUser.send(new DeleteAccessKeyCommand({ AccessKeyId: second.AccessKeyId! }));
+    // Another user is not covered by ${aws:username}.
+    await rejectsWith(asUser.send(new GetUserCommand({ UserName: 'alice' })), 'AccessDenied', `User: ${arn} is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${server.accountId}:user/eng/alice because no identity-based policy allows the iam:GetUser action`);
+  });
+
   test('CreateUser with a permissions boundary keeps its ARN (GetUser shows it); an unknown policy is NoSuchEntity', async () => {
     const boundary = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
     await iam.send(new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary }));

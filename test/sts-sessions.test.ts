@@ -189,6 +189,31 @@ describe('STS sessions', () => {
     assert.match(out.Credentials!.AccessKeyId!, /^ASIA/);
   });
 
+  test('same account: a trust policy naming the user needs no identity policy; naming the account does; an explicit deny wins', async () => {
+    const client = iam(server);
+    const keyOf = async (userName: string, deny: boolean) => {
+      const arn = (await client.send(new CreateUserCommand({ UserName: userName }))).User!.Arn!;
+      const key = (await client.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey!;
+      if (deny) {
+        await client.send(new PutUserPolicyCommand({
+          UserName: userName, PolicyName: 'no-roles',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' }] }),
+        }));
+      }
+      return { arn, creds: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } };
+    };
+    const bob = await keyOf(name('bob'), false);
+    const carol = await keyOf(name('carol'), true);
+    const namesBoth = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [bob.arn, carol.arn] }, Action: 'sts:AssumeRole' }] });
+    const out = await sts(server, bob.creds).send(new AssumeRoleCommand({ RoleArn: namesBoth.arn, RoleSessionName: 'bob' }));
+    assert.match(out.Credentials!.AccessKeyId!, /^ASIA/);
+    await rejects(sts(server, carol.creds).send(new AssumeRoleCommand({ RoleArn: namesBoth.arn, RoleSessionName: 'carol' })), 'AccessDenied',
+      new RegExp(`^User: ${carol.arn} is not authorized to perform: sts:AssumeRole on resource: ${namesBoth.arn} with an explicit deny`));
+    const byAccount = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: server.accountId }, Action: 'sts:AssumeRole' }] });
+    await rejects(sts(server, bob.creds).send(new AssumeRoleCommand({ RoleArn: byAccount.arn, RoleSessionName: 'bob' })), 'AccessDenied',
+      new RegExp(`^User: ${bob.arn} is not authorized to perform: sts:AssumeRole on resource: ${byAccount.arn}`));
+  });
+
   test('ExternalId: the sts:ExternalId condition admits only the agreed value', async () => {
     const guarded = await role(trustUser(userArn, { Condition: { StringEquals: { 'sts:ExternalId': 'partner-7741' } } }));
     const denied = `User: ${userArn} is not authorized to perform: sts:AssumeRole on resource: ${guarded.arn}`;

@@ -111,7 +111,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30s\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
+    const timer = setTimeout(() => {
+      // A server that never got ready must not outlive the test and keep its runner alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 30s\nstdout:\n${out}\nstderr:\n${err}`));
+    }, 30_000);
     const check = () => {
       const m = /endpoint:\s+(http\S+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]!); }

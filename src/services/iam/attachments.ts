@@ -137,7 +137,7 @@ export function listEntitiesForPolicy(deps: IamDeps) {
   return operation<ListEntitiesInput, Record<string, unknown>, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:ListEntitiesForPolicy', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:ListEntitiesForPolicy', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);

@@ -2,7 +2,8 @@
 import { operation } from '../../protocol/operation.ts';
 import { transaction } from '../../storage/transaction.ts';
 import type { IamDeps } from './deps.ts';
-import { awsManagedPolicies } from './aws-managed-policies.ts';
+import type { AuthorizationRequest } from '../../auth/request-context.ts';
+import { awsManagedPolicies, isAwsManagedArn } from './aws-managed-policies.ts';
 import {
   checkTagKeysUnique, deleteConflict, entityAlreadyExists, iamArn, limitExceeded, MAX_TAGS, nameKey, newUniqueId, pageOf,
   requestTagConditions, type Tag,
@@ -13,11 +14,15 @@ import {
   type ManagedPolicyRow, type ManagedPolicyView, type PolicyOutput,
 } from './policy-store.ts';
 
-/** How a managed policy is authorized: `iam:<Op>` on its ARN, with its tags. */
-export function onPolicy(action: string, arn: string, policy: ManagedPolicyView | undefined, extra: Record<string, string | string[]> = {}) {
+/**
+ * How a managed policy is authorized: `iam:<Op>` on its ARN, with its tags. AWS managed
+ * policies' ARNs carry `aws` for the account; reading them is an in-account request for every
+ * caller (identity policies alone decide), so the resource account is the caller's.
+ */
+export function onPolicy(action: string, accountId: string, arn: string, policy: ManagedPolicyView | undefined): AuthorizationRequest {
   const conditions: Record<string, string | string[]> = {};
   for (const t of policy?.tags ?? []) conditions[`aws:ResourceTag/${t.Key}`] = t.Value;
-  return { action, resource: arn, conditions: { ...conditions, ...extra } };
+  return { action, resource: arn, conditions, ...(isAwsManagedArn(arn) ? { resourceAccountId: accountId } : {}) };
 }
 
 interface CreatePolicyInput { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string; Tags?: Tag[] }
@@ -73,7 +78,7 @@ export function getPolicy(deps: IamDeps) {
   return operation<PolicyArnInput, { Policy: PolicyOutput }, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:GetPolicy', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:GetPolicy', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);
@@ -136,7 +141,7 @@ export function deletePolicy(deps: IamDeps) {
   return operation<PolicyArnInput, Record<string, never>, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:DeletePolicy', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:DeletePolicy', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);

@@ -5,6 +5,7 @@ import { createRole, deleteRole, getRole, listRoles, updateAssumeRolePolicy, upd
 import { listRoleTags, tagRole, untagRole } from './role-tags.ts';
 import { deleteRolePolicy, getRolePolicy, listRolePolicies, putRolePolicy } from './role-inline-policies.ts';
 import { createPolicy, deletePolicy, getPolicy, listPolicies } from './managed-policies.ts';
+import { listPolicyTags, tagPolicy, untagPolicy } from './policy-tags.ts';
 import { createPolicyVersion, deletePolicyVersion, getPolicyVersion, listPolicyVersions, setDefaultPolicyVersion } from './policy-versions.ts';
 import {
   attachGroupPolicy, attachRolePolicy, attachUserPolicy, detachGroupPolicy, detachRolePolicy, detachUserPolicy,
@@ -32,6 +33,9 @@ export function policyOperations(deps: IamDeps): Record<string, Operation<any, a
     GetPolicy: getPolicy(deps),
     ListPolicies: listPolicies(deps),
     DeletePolicy: deletePolicy(deps),
+    TagPolicy: tagPolicy(deps),
+    UntagPolicy: untagPolicy(deps),
+    ListPolicyTags: listPolicyTags(deps),
     CreatePolicyVersion: createPolicyVersion(deps),
     GetPolicyVersion: getPolicyVersion(deps),
     ListPolicyVersions: listPolicyVersions(deps),

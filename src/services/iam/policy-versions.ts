@@ -42,7 +42,7 @@ export function createPolicyVersion(deps: IamDeps) {
   return operation<CreatePolicyVersionInput, { PolicyVersion: VersionOutput }, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:CreatePolicyVersion', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:CreatePolicyVersion', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);
@@ -80,7 +80,7 @@ export function getPolicyVersion(deps: IamDeps) {
   return operation<VersionInput, { PolicyVersion: VersionOutput }, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:GetPolicyVersion', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:GetPolicyVersion', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(_ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);
@@ -101,7 +101,7 @@ export function listPolicyVersions(deps: IamDeps) {
   return operation<{ PolicyArn: string; Marker?: string; MaxItems?: number }, Record<string, unknown>, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:ListPolicyVersions', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:ListPolicyVersions', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(_ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);
@@ -122,7 +122,7 @@ export function deletePolicyVersion(deps: IamDeps) {
   return operation<VersionInput, Record<string, never>, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:DeletePolicyVersion', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:DeletePolicyVersion', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);
@@ -147,7 +147,7 @@ export function setDefaultPolicyVersion(deps: IamDeps) {
   return operation<VersionInput, Record<string, never>, ManagedPolicyView | undefined>({
     async plan(ctx, input) {
       const policy = await findManagedPolicy(deps.db, ctx.principal.accountId, input.PolicyArn);
-      return { authorization: onPolicy('iam:SetDefaultPolicyVersion', input.PolicyArn, policy), state: policy };
+      return { authorization: onPolicy('iam:SetDefaultPolicyVersion', ctx.principal.accountId, input.PolicyArn, policy), state: policy };
     },
     async run(ctx, input, policy) {
       checkPolicyArn(input.PolicyArn);

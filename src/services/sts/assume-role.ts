@@ -3,12 +3,16 @@
  *
  * - The account root may not assume roles (AWS: "Roles may not be assumed by root accounts.").
  * - The caller's side (identity policies, boundary, session policy; explicit denies) is the
- *   authorization hook's: `plan` asks it for `sts:AssumeRole` (and `sts:TagSession` when tags
- *   are passed, `sts:SetSourceIdentity` for a source identity) on the role ARN.
+ *   authorization hook's, asked through `ctx.decide` for `sts:AssumeRole` (and `sts:TagSession`
+ *   when tags are passed, `sts:SetSourceIdentity` for a source identity) on the role ARN.
  * - The role's side is its trust policy, evaluated here with `evaluateTrust`, the caller as
- *   principal: it must allow even within the account. Because the hook has already allowed the
- *   caller's side when `run` starts, the trust evaluation is given that as an identity policy,
- *   so that a trust policy naming the account (which delegates to identity policies) works.
+ *   principal: it must allow even within the account. When the hook allows the caller's side,
+ *   the trust evaluation is given that as an identity policy, so that a trust policy naming
+ *   the account (which delegates to identity policies) works.
+ * - In the same account, a trust policy naming the IAM user itself is enough (as any resource
+ *   policy naming a user is): AWS needs no identity policy then, only no explicit deny. That is
+ *   why these checks run in `run` with `ctx.decide` rather than as `plan`'s declared
+ *   authorization, which would require the identity side to allow.
  *   A role that does not exist is refused with the same message, so nothing leaks.
  * - DurationSeconds 900 … the role's MaxSessionDuration (3600 when the caller is itself a role
  *   session: role chaining); session name; session tags (transitive ones carry over in chains);
@@ -17,13 +21,13 @@
 import { deflateRawSync } from 'node:zlib';
 import { AwsError } from '../../errors.ts';
 import { operation } from '../../protocol/operation.ts';
-import type { AuthorizationRequest, ConditionValue, RequestContext } from '../../auth/request-context.ts';
+import type { ConditionValue, RequestContext } from '../../auth/request-context.ts';
 import type { SessionPolicies } from '../../auth/principal.ts';
 import type { IssuedCredentials, SessionPrincipal } from '../../auth/sessions.ts';
-import { compilePolicyCached, evaluateTrust, parsePolicy, type CompiledPolicy, type RequestPrincipal } from '../../iam/index.ts';
-import { ConditionContext } from '../../iam/index.ts';
+import { compilePolicyCached, ConditionContext, evaluateTrust, parsePolicy, type CompiledPolicy, type RequestPrincipal } from '../../iam/index.ts';
 import type { StsDeps } from './deps.ts';
-import { globalConditions, requestPrincipal, stsAccessDenied, verifyMfa } from './session-context.ts';
+import { globalConditionKeys } from '../../auth/authorize.ts';
+import { requestPrincipal, stsAccessDenied, verifyMfa } from './session-context.ts';
 
 interface Tag { Key: string; Value: string }
 
@@ -185,25 +189,37 @@ function compileTrust(text: string): CompiledPolicy {
   }
 }
 
-/** The trust policy, with the request's keys, for each action the request needs. */
-function trustAllows(role: RoleRow, principal: RequestPrincipal, context: ConditionContext, action: string): boolean {
+/** The trust policy, with the request's keys; `callerAllowed`: the hook allowed the caller's side. */
+function trustAllows(role: RoleRow, principal: RequestPrincipal, context: ConditionContext, action: string, callerAllowed: boolean): boolean {
   const result = evaluateTrust({
     principal, roleArn: role.arn, action, context,
     trustPolicy: { id: 'trust', policy: compileTrust(role.trust_policy) },
-    identityPolicies: [{ id: 'caller', policy: CALLER_SIDE_ALLOWED }],
+    identityPolicies: callerAllowed ? [{ id: 'caller', policy: CALLER_SIDE_ALLOWED }] : [],
   });
   return result.decision === 'Allow';
+}
+
+/** Both sides of one action (`sts:AssumeRole`, `sts:TagSession`, …) on the role; throws AccessDenied. */
+async function authorizeOnRole(
+  ctx: RequestContext, role: RoleRow, principal: RequestPrincipal, context: ConditionContext,
+  action: string, conditions: Record<string, ConditionValue>,
+): Promise<void> {
+  const caller = ctx.principal;
+  const decision = await ctx.decide({ action, resource: role.arn, conditions });
+  const denied = () => stsAccessDenied(decision.message ?? `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${role.arn}`);
+  if (decision.result?.decision === 'ExplicitDeny') throw denied();
+  // A same-account IAM user named by the trust policy needs no identity policy.
+  if (caller.type === 'IAMUser' && caller.accountId === role.account_id && trustAllows(role, principal, context, action, false)) return;
+  if (!decision.allowed) throw denied();
+  if (!trustAllows(role, principal, context, action, true)) throw notAuthorizedToAssume(caller.arn, role.arn, action);
 }
 
 export function assumeRole(deps: StsDeps) {
   return operation<AssumeRoleInput, AssumeRoleOutput, Prepared>({
     async plan(ctx, input) {
       if (ctx.principal.type === 'Root') throw stsAccessDenied('Roles may not be assumed by root accounts.');
-      const prepared = prepare(ctx, input);
-      const authorization: AuthorizationRequest[] = [{ action: 'sts:AssumeRole', resource: input.RoleArn, conditions: prepared.conditions }];
-      if (input.Tags?.length) authorization.push({ action: 'sts:TagSession', resource: input.RoleArn, conditions: prepared.conditions });
-      if (input.SourceIdentity !== undefined) authorization.push({ action: 'sts:SetSourceIdentity', resource: input.RoleArn, conditions: prepared.conditions });
-      return { authorization, state: prepared };
+      // Authorization needs the role's trust policy beside the hook's answer: see authorizeOnRole.
+      return { authorization: [], state: prepare(ctx, input) };
     },
 
     async run(ctx, input, prepared) {
@@ -213,12 +229,10 @@ export function assumeRole(deps: StsDeps) {
       const role = await findRole(deps, input.RoleArn);
       if (!role) throw notAuthorizedToAssume(caller.arn, input.RoleArn);
       const principal = await requestPrincipal(deps, caller);
-      const context = ConditionContext.create(principal, { ...globalConditions(ctx, now), ...prepared.conditions });
-      if (!trustAllows(role, principal, context, 'sts:AssumeRole')) throw notAuthorizedToAssume(caller.arn, role.arn);
-      if (input.Tags?.length && !trustAllows(role, principal, context, 'sts:TagSession')) throw notAuthorizedToAssume(caller.arn, role.arn, 'sts:TagSession');
-      if (input.SourceIdentity !== undefined && !trustAllows(role, principal, context, 'sts:SetSourceIdentity')) {
-        throw notAuthorizedToAssume(caller.arn, role.arn, 'sts:SetSourceIdentity');
-      }
+      const context = ConditionContext.create(principal, { ...globalConditionKeys(ctx), ...prepared.conditions });
+      await authorizeOnRole(ctx, role, principal, context, 'sts:AssumeRole', prepared.conditions);
+      if (input.Tags?.length) await authorizeOnRole(ctx, role, principal, context, 'sts:TagSession', prepared.conditions);
+      if (input.SourceIdentity !== undefined) await authorizeOnRole(ctx, role, principal, context, 'sts:SetSourceIdentity', prepared.conditions);
 
       const chained = caller.type === 'AssumedRole';
       const duration = input.DurationSeconds ?? DEFAULT_DURATION;
