@@ -114,8 +114,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     const timer = setTimeout(() => {
       // A server that never got ready must not outlive the test and keep its runner alive.
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 30s\nstdout:\n${out}\nstderr:\n${err}`));
-    }, 30_000);
+      reject(new Error(`server did not start in 90s\nstdout:\n${out}\nstderr:\n${err}`));
+    }, 90_000);
     const check = () => {
       const m = /endpoint:\s+(http\S+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]!); }

@@ -12,8 +12,8 @@ import { requirePolicyForBoundary } from './policy-store.ts';
 
 export const roleExists = (roleName: string) => entityAlreadyExists(`Role with name ${roleName} already exists.`);
 
-function checkMaxSessionDuration(value: number | undefined): void {
-}
+// Names, paths, lengths and MaxSessionDuration's 3600–43200 are the model's constraints, checked
+// (ValidationError) by the protocol layer before an operation runs.
 
 interface CreateRoleInput {
   RoleName: string; Path?: string; AssumeRolePolicyDocument: string; Description?: string;
