@@ -23,7 +23,7 @@ export interface AccountSetup {
   rootAccessKeyIds?: string[];
 }
 
-function randomAccountId(): string {
+export function randomAccountId(): string {
   let id = String(randomInt(1, 10));
   for (let i = 0; i < 11; i++) id += String(randomInt(0, 10));
   return id;
@@ -88,4 +88,22 @@ export async function setUpRootCredentials(
   }
   // The pair was generated earlier, maybe by another node sharing the database.
   return existsSync(file) ? { accountId: opts.accountId, credentialsFile: file } : { accountId: opts.accountId, rootAccessKeyIds: existing };
+}
+
+/**
+ * Another account on this server, with its own root access key, for cross-account access
+ * through resource policies and role assumption between accounts of one server. Returns the
+ * new pair; the caller shows it to the operator (it is stored only sealed).
+ */
+export async function createAccount(
+  db: Kysely<Database>, credentials: CredentialStore, requested: string | undefined,
+): Promise<{ accountId: string; accessKeyId: string; secretAccessKey: string }> {
+  const accountId = requested ?? randomAccountId();
+  const taken = await db.selectFrom('accounts').select('account_id').where('account_id', '=', accountId).executeTakeFirst();
+  if (taken) throw new StartupError(`account ${accountId} already exists on this server`);
+  await ensureAccount(db, accountId);
+  const accessKeyId = newAccessKeyId();
+  const secretAccessKey = newSecretAccessKey();
+  await credentials.createRootKey(accountId, accessKeyId, secretAccessKey);
+  return { accountId, accessKeyId, secretAccessKey };
 }

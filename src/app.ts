@@ -47,11 +47,16 @@ export async function createApp(config: ServerConfig, log: Logger = pino({ level
   }
 }
 
-async function assemble(config: ServerConfig, log: Logger, store: Store): Promise<App> {
-  const rootKey = await unlockRootKey(
+/** The root key the configuration names, checked against the one this database was set up with. */
+export function openRootKey(config: Pick<ServerConfig, 'rootKeyFromEnv' | 'rootKeyFile' | 'dataDir'>, store: Store): Promise<Buffer> {
+  return unlockRootKey(
     { env: config.rootKeyFromEnv, file: config.rootKeyFile, defaultFile: config.rootKeyFile === join(config.dataDir, 'root.key') },
     { get: () => readMeta(store.db, 'root_key_check'), putIfAbsent: async (v) => { await initMeta(store.db, 'root_key_check', v); } },
   );
+}
+
+async function assemble(config: ServerConfig, log: Logger, store: Store): Promise<App> {
+  const rootKey = await openRootKey(config, store);
   const credentials = new CredentialStore(store.db, rootKey);
   const accountId = await defaultAccountId(store.db, config.accountId);
   const firstRegion = config.regions === 'any' ? 'us-east-1' : config.regions[0]!;

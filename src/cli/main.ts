@@ -2,12 +2,14 @@
 import { StartupError, UsageError } from '../config.ts';
 import { serve } from './serve.ts';
 import { credentials } from './credentials.ts';
+import { accounts, ACCOUNTS_HELP } from './accounts.ts';
 
 const HELP = `usage: coffer <command> [options]
 
 commands:
   serve         run the server (see coffer serve --help)
   credentials   print export lines for the root credentials in the data dir
+  accounts      coffer accounts create: add an account with its own root credentials
 
 coffer serve options (each also as an environment variable):
   --listen HOST:PORT     where to listen (COFFER_LISTEN; default 127.0.0.1:4599)
@@ -23,12 +25,14 @@ coffer serve options (each also as an environment variable):
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
+    if (command === 'accounts' && rest.includes('--help')) return void process.stdout.write(ACCOUNTS_HELP);
     if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
       process.stdout.write(HELP);
       return;
     }
     if (command === 'serve') return await serve(rest);
     if (command === 'credentials') return credentials(rest);
+    if (command === 'accounts') return await accounts(rest);
     throw new UsageError(`unknown command '${command}'`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -33,6 +33,17 @@ export function requireSecret(row: SecretRow | undefined): SecretRow {
   return row;
 }
 
+/**
+ * A value under the AWS managed key can't cross accounts: other accounts can't use an
+ * account's `aws/secretsmanager` key, so AWS refuses reads and writes of such a secret's
+ * value from another account, whatever the resource policy says (metadata calls still work).
+ */
+export function requireValueAccessFrom(ctx: RequestContext, row: SecretRow): void {
+  if (row.account_id !== ctx.principal.accountId && row.kms_key_id === null) {
+    throw invalidRequest("You can't access a secret from a different AWS account if you encrypt the secret with the default KMS service key.");
+  }
+}
+
 export function requireNotDeleted(row: SecretRow): void {
   if (row.deletion_date !== null) throw invalidRequest(MARKED_FOR_DELETION);
 }

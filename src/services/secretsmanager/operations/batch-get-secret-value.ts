@@ -5,7 +5,7 @@ import { accessDeniedMessage } from '../../../auth/authorize.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import type { SecretFilter } from '../list-filters.ts';
-import { findSecret, secretAuthorization, SECRET_NOT_FOUND } from '../lookup.ts';
+import { findSecret, requireValueAccessFrom, secretAuthorization, SECRET_NOT_FOUND } from '../lookup.ts';
 import { pageAfter } from '../paging.ts';
 import { findVersion, readSecretValue, versionStageKey, type SecretValueEntry } from '../read-value.ts';
 import { secretOrder, selectSecrets } from './list-secrets.ts';
@@ -67,6 +67,7 @@ export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
         continue;
       }
       try {
+        requireValueAccessFrom(ctx, row);
         values.push(await readSecretValue(deps, row, undefined, undefined, { version }));
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;

@@ -1,6 +1,6 @@
 import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
-import { findSecret, requireSecret, secretAuthorization } from '../lookup.ts';
+import { findSecret, requireSecret, requireValueAccessFrom, secretAuthorization } from '../lookup.ts';
 import { findVersion, readSecretValue, versionStageKey } from '../read-value.ts';
 
 export interface GetSecretValueInput {
@@ -22,7 +22,9 @@ export const getSecretValue = (deps: SecretsManagerDeps) => operation({
       state: { secret, version },
     };
   },
-  async run(_ctx, input: GetSecretValueInput, { secret, version }) {
-    return readSecretValue(deps, requireSecret(secret), input.VersionId, input.VersionStage, { version });
+  async run(ctx, input: GetSecretValueInput, { secret, version }) {
+    const row = requireSecret(secret);
+    requireValueAccessFrom(ctx, row);
+    return readSecretValue(deps, row, input.VersionId, input.VersionStage, { version });
   },
 });

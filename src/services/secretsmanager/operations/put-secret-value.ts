@@ -1,7 +1,7 @@
 import { AwsError } from '../../../errors.ts';
 import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
-import { findSecret, requireNotDeleted, requireSecret, requireToken, secretAuthorization } from '../lookup.ts';
+import { findSecret, requireNotDeleted, requireSecret, requireValueAccessFrom, requireToken, secretAuthorization } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
 import { keyChangedConcurrently, secretKey, tokenOutcome, writeVersion } from '../versions.ts';
 
@@ -19,10 +19,11 @@ export const putSecretValue = (deps: SecretsManagerDeps) => operation({
     const secret = await findSecret(deps, ctx, input.SecretId);
     return { authorization: secretAuthorization(ctx, 'PutSecretValue', input.SecretId, secret), state: secret };
   },
-  async run(_ctx, input: PutSecretValueInput, found) {
+  async run(ctx, input: PutSecretValueInput, found) {
     const token = requireToken(input.ClientRequestToken);
     const value = valueFromInput(input);
     const secret = requireSecret(found);
+    requireValueAccessFrom(ctx, secret);
     if (!value) throw new AwsError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
     const stages = input.VersionStages ?? ['AWSCURRENT'];
     requireNotDeleted(secret);

@@ -1,6 +1,6 @@
 import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
-import { findSecret, requireNotDeleted, requireSecret, requireToken, secretAuthorization } from '../lookup.ts';
+import { findSecret, requireNotDeleted, requireSecret, requireValueAccessFrom, requireToken, secretAuthorization } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
 import { keyChangedConcurrently, secretKey, tokenOutcome, writeVersion } from '../versions.ts';
 
@@ -25,10 +25,11 @@ export const updateSecret = (deps: SecretsManagerDeps) => operation({
       state: secret,
     };
   },
-  async run(_ctx, input: UpdateSecretInput, found) {
+  async run(ctx, input: UpdateSecretInput, found) {
     const value = valueFromInput(input);
     const token = value ? requireToken(input.ClientRequestToken) : undefined;
     const secret = requireSecret(found);
+    if (value) requireValueAccessFrom(ctx, secret);
     requireNotDeleted(secret);
     const changes: { description?: string | null; kms_key_id?: string | null; type?: string | null } = {};
     if (input.Description !== undefined) changes.description = input.Description || null;
