@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
@@ -112,6 +112,17 @@ describe('STS sessions', () => {
     const sealed = Buffer.from(row.secret_sealed as Buffer);
     assert.equal(sealed.includes(Buffer.from(c.SecretAccessKey!)), false);
     assert.equal(JSON.stringify(row).includes(c.SessionToken!), false);
+  });
+
+  test('a role made with CreateRole is assumed, and GetRole reports its last use', async () => {
+    const roleName = name('api-role');
+    const created = await iam(server).send(new CreateRoleCommand({ RoleName: roleName, Path: '/svc/', AssumeRolePolicyDocument: JSON.stringify(trustUser(userArn)) }));
+    const out = await sts(server, user).send(new AssumeRoleCommand({ RoleArn: created.Role!.Arn!, RoleSessionName: 'api' }));
+    // The assumed-role ARN carries no path.
+    assert.equal(out.AssumedRoleUser!.Arn, `arn:aws:sts::${server.accountId}:assumed-role/${roleName}/api`);
+    assert.equal(out.AssumedRoleUser!.AssumedRoleId, `${created.Role!.RoleId}:api`);
+    const got = await iam(server).send(new GetRoleCommand({ RoleName: roleName }));
+    assert.equal(got.Role!.RoleLastUsed?.Region, 'us-east-1');
   });
 
   test('the session calls STS as the assumed role and Secrets Manager with the role\'s policy', async () => {

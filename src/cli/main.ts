@@ -3,6 +3,7 @@ import { StartupError, UsageError } from '../config.ts';
 import { serve } from './serve.ts';
 import { credentials } from './credentials.ts';
 import { accounts, ACCOUNTS_HELP } from './accounts.ts';
+import { explain, EXPLAIN_HELP } from './explain.ts';
 
 const HELP = `usage: coffer <command> [options]
 
@@ -10,6 +11,8 @@ commands:
   serve         run the server (see coffer serve --help)
   credentials   print export lines for the root credentials in the data dir
   accounts      coffer accounts create: add an account with its own root credentials
+  explain       coffer explain --principal ARN --action ACTION --resource ARN [--context K=V ...]:
+                why a principal may or may not do something (see coffer explain --help)
 
 coffer serve options (each also as an environment variable):
   --listen HOST:PORT     where to listen (COFFER_LISTEN; default 127.0.0.1:4599)
@@ -26,6 +29,7 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
     if (command === 'accounts' && rest.includes('--help')) return void process.stdout.write(ACCOUNTS_HELP);
+    if (command === 'explain' && rest.includes('--help')) return void process.stdout.write(EXPLAIN_HELP);
     if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
       process.stdout.write(HELP);
       return;
@@ -33,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'serve') return await serve(rest);
     if (command === 'credentials') return credentials(rest);
     if (command === 'accounts') return await accounts(rest);
+    if (command === 'explain') return await explain(rest);
     throw new UsageError(`unknown command '${command}'`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -11,6 +11,7 @@ import {
   attachGroupPolicy, attachRolePolicy, attachUserPolicy, detachGroupPolicy, detachRolePolicy, detachUserPolicy,
   listAttachedGroupPolicies, listAttachedRolePolicies, listAttachedUserPolicies, listEntitiesForPolicy,
 } from './attachments.ts';
+import { simulateCustomPolicy, simulatePrincipalPolicy } from './simulate.ts';
 import { deleteRolePermissionsBoundary, deleteUserPermissionsBoundary, putRolePermissionsBoundary, putUserPermissionsBoundary } from './boundaries.ts';
 
 export function policyOperations(deps: IamDeps): Record<string, Operation<any, any, any>> {
@@ -55,5 +56,7 @@ export function policyOperations(deps: IamDeps): Record<string, Operation<any, a
     DeleteUserPermissionsBoundary: deleteUserPermissionsBoundary(deps),
     PutRolePermissionsBoundary: putRolePermissionsBoundary(deps),
     DeleteRolePermissionsBoundary: deleteRolePermissionsBoundary(deps),
+    SimulateCustomPolicy: simulateCustomPolicy(deps),
+    SimulatePrincipalPolicy: simulatePrincipalPolicy(deps),
   };
 }

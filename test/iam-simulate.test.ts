@@ -1,0 +1,194 @@
+/**
+ * The IAM policy simulator (SimulateCustomPolicy, SimulatePrincipalPolicy) through the SDK and
+ * `aws iam simulate-custom-policy`, and `coffer explain` on the same server's database.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AttachUserPolicyCommand, CreatePolicyCommand, CreateUserCommand, PutUserPolicyCommand,
+  SimulateCustomPolicyCommand, SimulatePrincipalPolicyCommand, type IAMClient,
+} from '@aws-sdk/client-iam';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { awsCli } from './helpers/clients.ts';
+import { iamClient, userWithKey } from './helpers/iam.ts';
+import { runCoffer } from './helpers/process.ts';
+
+const READ = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Read', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
+    { Sid: 'NoProd', Effect: 'Deny', Action: 'secretsmanager:*', Resource: 'arn:aws:secretsmanager:*:*:secret:prod/*' },
+  ],
+}, null, 2);
+
+describe('IAM policy simulator', () => {
+  let server: TestServer;
+  let iam: IAMClient;
+  before(async () => {
+    server = await startServer();
+    iam = iamClient(server);
+  });
+  after(() => server?.destroy());
+
+  const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:${server.accountId}:secret:${name}-AbCdEf`;
+
+  test('SimulateCustomPolicy: allowed, explicitDeny and implicitDeny, with statement positions', async () => {
+    const out = await iam.send(new SimulateCustomPolicyCommand({
+      PolicyInputList: [READ],
+      ActionNames: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      ResourceArns: [secret('dev/db'), secret('prod/db')],
+    }));
+    const r = out.EvaluationResults!;
+    assert.equal(r.length, 4);
+    const find = (action: string, res: string) => r.find((e) => e.EvalActionName === action && e.EvalResourceName === res)!;
+    const allowed = find('secretsmanager:GetSecretValue', secret('dev/db'));
+    assert.equal(allowed.EvalDecision, 'allowed');
+    assert.deepEqual(allowed.MatchedStatements, [{
+      SourcePolicyId: 'PolicyInputList.1', SourcePolicyType: 'none',
+      StartPosition: { Line: 4, Column: 5 }, EndPosition: { Line: 9, Column: 6 },
+    }]);
+    assert.equal(allowed.ResourceSpecificResults![0]!.EvalResourceDecision, 'allowed');
+    const denied = find('secretsmanager:GetSecretValue', secret('prod/db'));
+    assert.equal(denied.EvalDecision, 'explicitDeny');
+    assert.deepEqual(denied.MatchedStatements!.map((m) => m.StartPosition!.Line).sort(), [10, 4]);
+    assert.equal(find('secretsmanager:PutSecretValue', secret('dev/db')).EvalDecision, 'implicitDeny');
+    assert.deepEqual(find('secretsmanager:PutSecretValue', secret('dev/db')).MatchedStatements, []);
+  });
+
+  test('SimulateCustomPolicy: context entries, missing context values, boundary, paging', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } },
+    });
+    const without = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: ['secretsmanager:ListSecrets'] }));
+    assert.equal(without.EvaluationResults![0]!.EvalDecision, 'implicitDeny');
+    assert.deepEqual(without.EvaluationResults![0]!.MissingContextValues, ['aws:PrincipalTag/team']);
+    const withTag = await iam.send(new SimulateCustomPolicyCommand({
+      PolicyInputList: [policy], ActionNames: ['secretsmanager:ListSecrets'],
+      ContextEntries: [{ ContextKeyName: 'aws:PrincipalTag/team', ContextKeyValues: ['blue'], ContextKeyType: 'string' }],
+    }));
+    assert.equal(withTag.EvaluationResults![0]!.EvalDecision, 'allowed');
+
+    const boundary = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'secretsmanager:Describe*', Resource: '*' } });
+    const bounded = await iam.send(new SimulateCustomPolicyCommand({
+      PolicyInputList: [READ], PermissionsBoundaryPolicyInputList: [boundary],
+      ActionNames: ['secretsmanager:GetSecretValue'], ResourceArns: [secret('dev/x')],
+    }));
+    assert.equal(bounded.EvaluationResults![0]!.EvalDecision, 'implicitDeny');
+    assert.deepEqual(bounded.EvaluationResults![0]!.PermissionsBoundaryDecisionDetail, { AllowedByPermissionsBoundary: false });
+
+    const first = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [READ], ActionNames: ['secretsmanager:GetSecretValue', 'secretsmanager:ListSecrets', 'secretsmanager:TagResource'], MaxItems: 2 }));
+    assert.equal(first.EvaluationResults!.length, 2);
+    assert.equal(first.IsTruncated, true);
+    const second = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [READ], ActionNames: ['secretsmanager:GetSecretValue', 'secretsmanager:ListSecrets', 'secretsmanager:TagResource'], Marker: first.Marker }));
+    assert.deepEqual(second.EvaluationResults!.map((e) => e.EvalActionName), ['secretsmanager:TagResource']);
+    assert.equal(second.IsTruncated, false);
+  });
+
+  test('SimulateCustomPolicy: resource policy and caller ARN, with EvalDecisionDetails', async () => {
+    const caller = `arn:aws:iam::${server.accountId}:user/rp-reader`;
+    const resourcePolicy = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: caller }, Action: 'secretsmanager:GetSecretValue', Resource: '*' } });
+    const empty = JSON.stringify({ Version: '2012-10-17', Statement: [] });
+    const out = await iam.send(new SimulateCustomPolicyCommand({
+      PolicyInputList: [empty], ActionNames: ['secretsmanager:GetSecretValue'], ResourceArns: [secret('rp')],
+      ResourcePolicy: resourcePolicy, CallerArn: caller,
+    }));
+    const r = out.EvaluationResults![0]!;
+    assert.equal(r.EvalDecision, 'allowed');
+    assert.deepEqual(r.MatchedStatements!.map((m) => [m.SourcePolicyId, m.SourcePolicyType]), [['ResourcePolicy', 'resource']]);
+    assert.deepEqual(r.EvalDecisionDetails, { 'IAM Policy': 'implicitDeny', 'Resource Policy': 'allowed' });
+  });
+
+  test('SimulateCustomPolicy: a malformed policy is MalformedPolicyDocument', async () => {
+    await assert.rejects(
+      iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: ['{"Version":"2012-10-17","Statement":{"Effect":"Maybe","Action":"*","Resource":"*"}}'], ActionNames: ['s3:GetObject'] })),
+      (e: Error) => e.name === 'MalformedPolicyDocument',
+    );
+  });
+
+  test('SimulatePrincipalPolicy: a user\'s inline and attached policies', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'sim-alice' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'sim-alice', PolicyName: 'read', PolicyDocument: READ }));
+    const { Policy } = await iam.send(new CreatePolicyCommand({
+      PolicyName: 'sim-list',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' } }),
+    }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'sim-alice', PolicyArn: Policy!.Arn }));
+    const arn = `arn:aws:iam::${server.accountId}:user/sim-alice`;
+    const out = await iam.send(new SimulatePrincipalPolicyCommand({
+      PolicySourceArn: arn,
+      ActionNames: ['secretsmanager:GetSecretValue', 'secretsmanager:ListSecrets', 'secretsmanager:DeleteSecret'],
+      ResourceArns: [secret('dev/app')],
+    }));
+    const by = Object.fromEntries(out.EvaluationResults!.map((e) => [e.EvalActionName, e]));
+    assert.equal(by['secretsmanager:GetSecretValue']!.EvalDecision, 'allowed');
+    assert.deepEqual(by['secretsmanager:GetSecretValue']!.MatchedStatements!.map((m) => [m.SourcePolicyId, m.SourcePolicyType]), [['read', 'user']]);
+    assert.equal(by['secretsmanager:ListSecrets']!.EvalDecision, 'allowed');
+    assert.deepEqual(by['secretsmanager:ListSecrets']!.MatchedStatements!.map((m) => [m.SourcePolicyId, m.SourcePolicyType]), [[Policy!.Arn, 'user-managed']]);
+    assert.equal(by['secretsmanager:DeleteSecret']!.EvalDecision, 'implicitDeny');
+
+    await assert.rejects(
+      iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${server.accountId}:user/nobody`, ActionNames: ['s3:GetObject'] })),
+      (e: Error) => e.name === 'NoSuchEntity',
+    );
+  });
+
+  test('simulating needs iam:SimulateCustomPolicy / iam:SimulatePrincipalPolicy', async () => {
+    const bob = await userWithKey(iam, 'sim-bob');
+    const asBob = iamClient(server, bob.credentials);
+    await assert.rejects(
+      asBob.send(new SimulateCustomPolicyCommand({ PolicyInputList: [READ], ActionNames: ['secretsmanager:GetSecretValue'] })),
+      (e: Error) => e.name === 'AccessDenied' || e.name === 'AccessDeniedException',
+    );
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'sim-bob', PolicyName: 'simulate',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: bob.arn } }),
+    }));
+    const own = await asBob.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: bob.arn, ActionNames: ['iam:SimulatePrincipalPolicy'], ResourceArns: [bob.arn] }));
+    assert.equal(own.EvaluationResults![0]!.EvalDecision, 'allowed');
+  });
+
+  test('aws iam simulate-custom-policy', async () => {
+    const file = join(server.dataDir, 'sim-policy.json');
+    writeFileSync(file, JSON.stringify([READ]));
+    const out = await awsCli(server, [
+      'iam', 'simulate-custom-policy', '--policy-input-list', `file://${file}`,
+      '--action-names', 'secretsmanager:GetSecretValue', '--resource-arns', secret('prod/db'), secret('dev/db'),
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    const results = (out.json as { EvaluationResults: { EvalResourceName: string; EvalDecision: string }[] }).EvaluationResults;
+    assert.deepEqual(results.map((r) => [r.EvalResourceName, r.EvalDecision]), [[secret('prod/db'), 'explicitDeny'], [secret('dev/db'), 'allowed']]);
+  });
+
+  test('coffer explain prints the decision, the statements and the failed conditions', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'explain-carol' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'explain-carol', PolicyName: 'read', PolicyDocument: READ }));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'explain-carol', PolicyName: 'tagged',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Sid: 'Tagged', Effect: 'Allow', Action: 'secretsmanager:DeleteSecret', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } } }),
+    }));
+    const principal = `arn:aws:iam::${server.accountId}:user/explain-carol`;
+    const storage = ['--data-dir', server.dataDir, '--database', server.databaseUrl];
+
+    const denied = await runCoffer(['explain', '--principal', principal, '--action', 'secretsmanager:GetSecretValue', '--resource', secret('prod/db'), ...storage]);
+    assert.equal(denied.code, 0, denied.stderr);
+    assert.match(denied.stdout, /decision: {2}explicitDeny/);
+    assert.match(denied.stdout, /Deny by identity-based policy NoProd|Deny by identity-based policy read \(user\), statement 1 Sid "NoProd"/);
+    assert.match(denied.stdout, /"Resource": "arn:aws:secretsmanager:\*:\*:secret:prod\/\*"/);
+
+    const failed = await runCoffer(['explain', '--principal', principal, '--action', 'secretsmanager:DeleteSecret', '--resource', secret('dev/db'), '--context', 'aws:ResourceTag/env=prod', ...storage]);
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.match(failed.stdout, /decision: {2}implicitDeny/);
+    assert.match(failed.stdout, /tagged statement 0: StringEquals on aws:ResourceTag\/env/);
+
+    const allowed = await runCoffer(['explain', '--principal', principal, '--action', 'secretsmanager:DeleteSecret', '--resource', secret('dev/db'), '--context', 'aws:ResourceTag/env=dev', ...storage]);
+    assert.match(allowed.stdout, /decision: {2}allowed/);
+    assert.match(allowed.stdout, /Allow by identity-based policy tagged \(user\), statement 0 Sid "Tagged"/);
+
+    const missing = await runCoffer(['explain', '--principal', `arn:aws:iam::${server.accountId}:user/nobody`, '--action', 's3:GetObject', '--resource', '*', ...storage]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /NoSuchEntity/);
+  });
+});
