@@ -29,7 +29,8 @@ import { startServer, type TestServer } from '../test/helpers/server.ts';
 import { signedRequest } from '../test/helpers/raw.ts';
 import { iamClient } from '../test/helpers/iam.ts';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
-import { BENCH_POLICIES, type PolicyBenchResult } from '../src/iam/bench-eval.ts';
+import { BENCH_POLICIES } from '../src/iam/bench-eval.ts';
+import type { PolicySectionResult } from './policy.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
 
 const env = process.env;
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   const backend = databaseUrl.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
   let coffer: TestServer | undefined;
   let bare: ChildProcess | undefined;
+  let rootCpuPerRequest: number | undefined;
   try {
     // Logs at the default level a user gets, not the tests' quieter one.
     // BENCH_PROFILE=DIR writes the server's CPU profile there (node --cpu-prof) when it stops.
@@ -244,6 +246,7 @@ async function main(): Promise<void> {
     const base = merge('bare node:http', bareRounds);
     console.log(table([sm, user, base]));
     for (const m of [sm, user, base]) if (m.errors) console.log(`\n${m.label}: ${m.errors} errors, first: ${m.firstError}`);
+    rootCpuPerRequest = sm.serverCpuPerRequest;
     const ratio = sm.rps / base.rps;
     console.log(`\nratio: GetSecretValue (root) at ${(ratio * 100).toFixed(1)}% of the bare server's requests/s (target: 40% or more)`);
     console.log(`ratio: GetSecretValue (IAM user, 3 policies) at ${(100 * user.rps / base.rps).toFixed(1)}% of the bare server's requests/s, ${(100 * user.rps / sm.rps).toFixed(1)}% of the root user's (target: 90% or more)`);
@@ -260,7 +263,7 @@ async function main(): Promise<void> {
     await coffer?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (env.BENCH_POLICY !== '0') policySection();
+  if (env.BENCH_POLICY !== '0') policySection(rootCpuPerRequest);
 }
 
 /**
@@ -268,18 +271,21 @@ async function main(): Promise<void> {
  * stopped): ours, compiled once as the authorizer does, beside iam-simulate on the same
  * three policies and requests, after checking both decide every request alike.
  */
-function policySection(): void {
+function policySection(rootServerUs: number | undefined): void {
   const seconds = String(Number(env.BENCH_POLICY_SECONDS ?? 3));
-  const args = ['--import', 'tsx', join(HERE, '../src/iam/bench-eval.ts'), seconds, '--json'];
+  const args = ['--import', 'tsx', join(HERE, 'policy.ts'), seconds];
   const out = PIN
     ? execFileSync('taskset', ['-c', SERVER_CPUS, process.execPath, ...args], { encoding: 'utf8' })
     : execFileSync(process.execPath, args, { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as PolicyBenchResult;
+  const r = JSON.parse(out.trim().split('\n').pop()!) as PolicySectionResult;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`\npolicy evaluation, one CPU${PIN ? ` (pinned to CPU ${SERVER_CPUS})` : ''}: an IAM user with 3 attached policies (10 statements, wildcards, a variable, conditions), ${r.requests} requests cycled (${r.decisions.join(', ')}), both engines agreeing on each`);
   console.log(`  coffer (src/iam, compiled once, prepared ConditionContext): ${fmt(r.ours)} evaluations/s (target: 500,000 or more)`);
   console.log(`  @cloud-copilot/iam-simulate (runSimulation, Strict):      ${fmt(r.oracle)} evaluations/s`);
   console.log(`  ratio: coffer ${(r.ours / r.oracle).toFixed(0)}× iam-simulate`);
+  const extra = r.authorizeUserUs - r.authorizeRootUs;
+  console.log(`authorization hook per GetSecretValue, in-process on one CPU: root ${r.authorizeRootUs.toFixed(2)} µs, IAM user with 3 policies ${r.authorizeUserUs.toFixed(2)} µs (+${extra.toFixed(2)} µs)`
+    + (rootServerUs === undefined ? '' : `: ${(100 * extra / rootServerUs).toFixed(1)}% of root's ${Math.round(rootServerUs)} µs of server CPU per request above`));
 }
 
 await main();

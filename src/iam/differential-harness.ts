@@ -4,7 +4,8 @@
  * and a comparison of our `evaluate` with the oracle's decision.
  *
  * TEST-ONLY: this file imports iam-simulate, an AGPL devDependency. Only
- * `src/iam/differential.test.ts` and `bench/differential.ts` import it; the server never does.
+ * `src/iam/differential.test.ts` and `bench/differential.ts` import it (and `bench-eval.ts`
+ * loads iam-simulate itself, for `npm run bench`); the server never does.
  *
  * The generator stays inside the territory where both engines are meant to agree with the AWS
  * documentation. The shapes the reference lists as oracle disagreements are excluded, and each

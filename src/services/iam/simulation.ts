@@ -61,12 +61,7 @@ const DECISION: Readonly<Record<Decision, SimulationOutcome['decision']>> = {
 };
 
 export function simulate(setup: SimulationSetup, action: string, resource: string): SimulationOutcome {
-  const byId = new Map<PolicyRef, SimPolicy>();
-  const ref = (p: SimPolicy): PolicyRef => {
-    const r = { id: p.id, policy: p.policy };
-    byId.set(r, p);
-    return r;
-  };
+  const ref = (p: SimPolicy): PolicyRef => ({ id: p.id, policy: p.policy });
   const identityRefs = setup.identity.map(ref);
   const boundaryRef = setup.boundary && ref(setup.boundary);
   const resourceRef = setup.resourcePolicy && ref(setup.resourcePolicy);
