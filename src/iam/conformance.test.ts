@@ -11,6 +11,21 @@ import { evaluate, evaluateTrust, type PolicyRef } from './evaluate.ts';
 import { parsePolicy, validatePolicy } from './parse-policy.ts';
 import { PolicyValidationError } from './findings.ts';
 import type { ContextValues, Decision, PolicyKind, PolicyType, RequestPrincipal } from './policy-types.ts';
+import {
+  S000_FUNCTION_POLICY as SEED_FUNCTION_POLICY,
+  S001_FUNCTION_POLICY as SEED_FUNCTION_POLICY_SOURCE_ACCOUNT,
+  S000_SINGLE_USER as SEED000_SINGLE_USER,
+  S002_MASTER_USER as SEED002_MASTER_USER,
+  S001_SINGLE_USER as SEED001_SINGLE_USER,
+  S001_ALTERNATING as SEED001_ALTERNATING,
+  S001_KMS_STATEMENT as SEED001_KMS_STATEMENT,
+  S003_ONE_SECRET as SEED003_ONE_SECRET,
+  S003_READ_ONLY as SEED003_READ_ONLY,
+  S003_BY_NAME as SEED003_BY_NAME,
+  S003_TAG as SEED003_TAG,
+  S003_STAGE as SEED003_STAGE,
+  S003_MASTER_STATEMENT as SEED003_MASTER_STATEMENT,
+} from './seed-examples.ts';
 
 const A = '111122223333';
 const B = '444455556666';
@@ -81,215 +96,9 @@ const rp = (Principal: object | string, extra: object = {}, Effect = 'Allow') =>
 // ------------------------------------------------------------------------------------------
 // Seed documents, verbatim.
 
-/** Seeds 000 and 002: "This policy should look similar to the following example" (Lambda function policy). */
-const SEED_FUNCTION_POLICY = `{
-    "Version": "2012-10-17",
-    "Id": "default",
-    "Statement": [
-      {
-        "Sid": "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE",
-        "Effect": "Allow",
-        "Principal": {
-          "Service": "secretsmanager.amazonaws.com"
-        },
-        "Action": "lambda:InvokeFunction",
-        "Resource": "<arn of the Lambda function that this trust policy is attached to - must match exactly>"
-      }
-    ]
-  }`;
-
-/** Seed 001: "Lambda function resource policy" with aws:SourceAccount. */
-const SEED_FUNCTION_POLICY_SOURCE_ACCOUNT = `{
-  "Version": "2012-10-17",
-  "Id": "default",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Service": "secretsmanager.amazonaws.com"
-      },
-      "Action": "lambda:InvokeFunction",
-      "Resource": "LambdaRotationFunctionARN",
-      "Condition": {
-        "StringEquals": {
-          "aws:SourceAccount": "111122223333"
-        }
-      }
-    }
-  ]
-}`;
-
-/** Seed 000 "Single user rotation" (no Version element in seed 000). */
-const SEED000_SINGLE_USER = `{
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage"
-            ],
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": {
-                    "secretsmanager:resource/AllowRotationLambdaArn": "<lambda_arn>"
-                }
-            }
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"
-            ],
-            "Resource": "*"
-        },
-        {
-            "Action": [
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeNetworkInterfaces"
-            ],
-            "Resource": "*",
-            "Effect": "Allow"
-        }
-    ]
-}`;
-
-/** Seed 002 "Master user rotation" (with Version). */
-const SEED002_MASTER_USER = `{
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:PutSecretValue",
-                    "secretsmanager:UpdateSecretVersionStage"
-                ],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "secretsmanager:resource/AllowRotationLambdaArn": "<lambda_arn>"
-                    }
-                }
-            },
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "secretsmanager:GetRandomPassword"
-                ],
-                "Resource": "*"
-            },
-            {
-                "Action": [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces"
-                ],
-                "Resource": "*",
-                "Effect": "Allow"
-            },
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "secretsmanager:GetSecretValue"
-                ],
-                "Resource": "<master_arn>"
-            }
-        ]
-    }`;
-
-/** Seed 001 "IAM execution role inline policy for single user rotation strategy". */
-const SEED001_SINGLE_USER = `{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage"
-            ],
-            "Resource": "SecretARN",
-            "Condition": {
-                "StringEquals": {
-                    "secretsmanager:resource/AllowRotationLambdaArn": "LambdaRotationFunctionARN",
-                    "aws:SourceAccount": "111122223333"
-                }
-            }
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"
-            ],
-            "Resource": "*"
-        },
-        {
-            "Action": [
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DetachNetworkInterface"
-            ],
-            "Resource": "*",
-            "Effect": "Allow"
-        }
-    ]
-}`;
-
-/** Seed 001 "alternating users strategy": adds GetSecretValue on "SeparateSecretARN". */
-const SEED001_ALTERNATING = SEED001_SINGLE_USER.replace(
-  `        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"`,
-  `        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetSecretValue"
-            ],
-            "Resource": "SeparateSecretARN"
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"`,
-);
-
-/** Seed 001 "statement for customer managed key" (a statement; wrapped in a policy to evaluate it). */
-const SEED001_KMS_STATEMENT = `
-        {
-            "Effect": "Allow",
-            "Action": [
-                "kms:Decrypt",
-                "kms:GenerateDataKey"
-            ],
-            "Resource": "*"
-        }`;
-
-/** Seed 003 "For the Consuming Application: Granting Read Access to One Secret". */
-const SEED003_ONE_SECRET = `{ "Version": "2012-10-17", "Statement": { "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "<arn-of-the-secret-the-app-needs-to-access>" } }`;
-
-/** Seed 003 "Limiting Access to Specific Actions". */
-const SEED003_READ_ONLY = `{ "Version": "2012-10-17", "Statement": { "Effect": "Allow", "Action": [ "secretsmanager:Describe*", "secretsmanager:Get*", "secretsmanager:List*" ], "Resource": "*" } }`;
-
-/** Seed 003 "Example: Granting permissions to a single secret by name". */
-const SEED003_BY_NAME = `{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": [ "secretsmanager:DescribeSecret", "secretsmanager:List*" ], "Resource": "*" }, { "Effect": "Allow", "Action": "secretsmanager:*", "Resource": [ "arn:aws:secretsmanager:<region>:<account-id-number>:secret:a_specific_secret_name-a1b2c3", "arn:aws:secretsmanager:<region>:<account-id-number>:secret:another_secret_name-??????" ] } ] }`;
-
-/** Seed 003 "secret with metadata that has a certain tag key and value". */
-const SEED003_TAG = `{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*", "Condition": { "StringEquals": { "secretsmanager:ResourceTag/ServerName": "ServerABC" } } } ] }`;
-
-/** Seed 003 "version of the secret that has a certain staging label" — wrapped in {"Policy": …}, action GetSecret. */
-const SEED003_STAGE = `{ "Policy": { "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "secretsmanager:GetSecret", "Resource": "arn:aws:secretsmanager:*:*:secret:Prod*", "Condition": { "ForAnyValue:StringEquals": { "secretsmanager:VersionStage": "AWSCURRENT" } } } ] } }`;
-const SEED003_STAGE_UNWRAPPED = `{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "secretsmanager:GetSecret", "Resource": "arn:aws:secretsmanager:*:*:secret:Prod*", "Condition": { "ForAnyValue:StringEquals": { "secretsmanager:VersionStage": "AWSCURRENT" } } } ] }`;
+// The seed examples themselves live in seed-examples.ts (quoted verbatim, checked by seeds.test.ts).
+const SEED003_STAGE_UNWRAPPED = SEED003_STAGE.slice('{ "Policy": '.length, -' }'.length);
 const SEED003_STAGE_FIXED = SEED003_STAGE_UNWRAPPED.replace('secretsmanager:GetSecret"', 'secretsmanager:GetSecretValue"');
-
-/** Seed 003 JSON editor snippet for the master secret (a statement). */
-const SEED003_MASTER_STATEMENT = `{ "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:region:123456789012:secret:MyDatabaseMasterSecret", "Effect": "Allow" }`;
 
 const fill = (t: string, values: Record<string, string>) => Object.entries(values).reduce((acc, [k, v]) => acc.split(k).join(v), t);
 const wrapStatement = (statement: string) => `{ "Version": "2012-10-17", "Statement": [ ${statement} ] }`;
