@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { openStore, type Store } from './storage/database.ts';
 import { unlockRootKey } from './crypto/root-key.ts';
+import { open, seal } from './crypto/aead.ts';
 import { initMeta, readMeta } from './storage/meta.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { policyAuthorizer, type Authorizer } from './auth/authorize.ts';
@@ -68,10 +69,12 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const repo = new SecretRepository(store.db, store.dialect);
   const now = () => Date.now();
   const sm = secretsManagerService({ repo, keys, now });
-  const sts = stsService({ db: store.db, credentials, now });
+  // MFA devices' seeds are sealed under the root key, as access-key secrets are.
+  const sealer = { seal: (p: Buffer, aad: string) => seal(rootKey, p, aad), open: (c: Buffer, aad: string) => open(rootKey, c, aad) };
+  const sts = stsService({ db: store.db, credentials, now, sealer });
   // Every IAM write drops the authorizer's per-principal policy cache.
   const authorize = policyAuthorizer(iamPolicySource(store.db));
-  const iam = iamService({ db: store.db, credentials, now, changed: () => authorize.invalidate() });
+  const iam = iamService({ db: store.db, credentials, now, changed: () => authorize.invalidate(), sealer });
   const purge = startPurgeTask(repo, log, now);
   // Expired STS sessions are refused anyway; the sweep only keeps the table small.
   credentials.sessions.startSweeping(now, (err) => log.warn({ err }, 'sweeping expired STS sessions failed'));

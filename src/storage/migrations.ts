@@ -6,6 +6,8 @@ import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'k
 import type { Database } from './schema.ts';
 import type { Dialect } from './database.ts';
 import { iamMigration } from './migration-iam.ts';
+import { mfaDevicesMigration } from './migration-mfa-devices.ts';
+import { loginProfilesMigration } from './migration-login-profiles.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -110,6 +112,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0002_iam': iamMigration(bytes),
+    '0003_login_profiles': loginProfilesMigration,
+    '0004_mfa_devices': mfaDevicesMigration(bytes),
   };
 }
 

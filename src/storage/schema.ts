@@ -190,6 +190,15 @@ export interface IamAttachmentTable {
   policy_arn: string;
 }
 
+/** A user's console password: an argon2id PHC string, never the password. */
+export interface IamLoginProfileTable {
+  account_id: string;
+  user_key: string;
+  password_hash: string;
+  password_reset_required: number;
+  created_at: number;
+}
+
 export interface StsSessionTable {
   access_key_id: string;
   account_id: string;
@@ -219,5 +228,21 @@ export interface Database {
   iam_managed_policies: IamManagedPolicyTable;
   iam_policy_versions: IamPolicyVersionTable;
   iam_attachments: IamAttachmentTable;
+  iam_login_profiles: IamLoginProfileTable;
   sts_sessions: StsSessionTable;
+  iam_mfa_devices: IamMfaDeviceTable;
+}
+
+/** A virtual MFA device (migration 0004); the seed only sealed. */
+export interface IamMfaDeviceTable {
+  account_id: string;
+  device_key: string;
+  device_name: string;
+  path: string;
+  serial_number: string;
+  seed_sealed: Buffer;
+  tags: string;
+  user_key: string | null;
+  enabled_at: number | null;
+  created_at: number;
 }

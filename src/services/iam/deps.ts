@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/schema.ts';
 import type { CredentialStore } from '../../auth/credentials.ts';
+import type { Sealer } from './mfa-store.ts';
 
 /** What IAM operations are built from. */
 export interface IamDeps {
@@ -13,4 +14,6 @@ export interface IamDeps {
    * are dropped. One call per write; cheap.
    */
   changed: () => void;
+  /** Seals under the root key: MFA devices' TOTP seeds. */
+  sealer?: Sealer;
 }

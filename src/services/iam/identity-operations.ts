@@ -9,6 +9,8 @@ import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys,
 import { addUserToGroup, createGroup, deleteGroup, getGroup, listGroups, listGroupsForUser, removeUserFromGroup, updateGroup } from './groups.ts';
 import { inlinePolicyOperations } from './inline-policies.ts';
 import { listUserTags, tagUser, untagUser } from './user-tags.ts';
+import { mfaDeviceOperations } from './mfa-devices.ts';
+import { loginProfileOperations } from './login-profiles.ts';
 
 export function identityOperations(deps: IamDeps): Record<string, Operation<any, any, any>> {
   return {
@@ -34,5 +36,7 @@ export function identityOperations(deps: IamDeps): Record<string, Operation<any,
     TagUser: tagUser(deps),
     UntagUser: untagUser(deps),
     ListUserTags: listUserTags(deps),
+    ...mfaDeviceOperations(deps),
+    ...loginProfileOperations(deps),
   };
 }

@@ -9,6 +9,7 @@ import {
 import { callerUser, findUser, noSuchUser, requireUser, userOutput, type UserOutput, type UserRow } from './identity-store.ts';
 import { onUser } from './user-auth.ts';
 import { requirePolicyForBoundary } from './policy-store.ts';
+import { userHasEnabledDevice } from './mfa-store.ts';
 
 export const userExists = (userName: string) => entityAlreadyExists(`User with name ${userName} already exists.`);
 
@@ -130,6 +131,8 @@ export function updateUser(deps: IamDeps) {
           await trx.updateTable('iam_group_members').set({ user_key: key }).where('account_id', '=', accountId).where('user_key', '=', row.user_key).execute();
           await trx.updateTable('iam_inline_policies').set({ owner_key: key }).where('account_id', '=', accountId).where('owner_type', '=', 'user').where('owner_key', '=', row.user_key).execute();
           await trx.updateTable('iam_attachments').set({ owner_key: key }).where('account_id', '=', accountId).where('owner_type', '=', 'user').where('owner_key', '=', row.user_key).execute();
+          await trx.updateTable('iam_login_profiles').set({ user_key: key }).where('account_id', '=', accountId).where('user_key', '=', row.user_key).execute();
+          await trx.updateTable('iam_mfa_devices').set({ user_key: key }).where('account_id', '=', accountId).where('user_key', '=', row.user_key).execute();
         }
         const keys = await trx.selectFrom('access_keys').select('access_key_id')
           .where('account_id', '=', accountId).where('principal_type', '=', 'IAMUser').where('user_name', '=', row.user_name).execute();
@@ -159,6 +162,9 @@ export function deleteUser(deps: IamDeps) {
       await transaction(deps.db, async (trx) => {
         const row = await requireUser(trx, accountId, input.UserName);
         // AWS refuses to delete a user that still has anything attached, one reason at a time.
+        const profile = await trx.selectFrom('iam_login_profiles').select('user_key')
+          .where('account_id', '=', accountId).where('user_key', '=', row.user_key).executeTakeFirst();
+        if (profile) throw deleteConflict('Cannot delete entity, must delete login profile first.');
         const key = await trx.selectFrom('access_keys').select('access_key_id')
           .where('account_id', '=', accountId).where('principal_type', '=', 'IAMUser').where('user_name', '=', row.user_name).executeTakeFirst();
         if (key) throw deleteConflict('Cannot delete entity, must delete access keys first.');
@@ -171,6 +177,7 @@ export function deleteUser(deps: IamDeps) {
         const member = await trx.selectFrom('iam_group_members').select('group_key')
           .where('account_id', '=', accountId).where('user_key', '=', row.user_key).executeTakeFirst();
         if (member) throw deleteConflict('Cannot delete entity, must remove users from group first.');
+        if (await userHasEnabledDevice(trx, accountId, row.user_key)) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
         await trx.deleteFrom('iam_users').where('account_id', '=', accountId).where('user_key', '=', row.user_key).execute();
       });
       deps.changed();

@@ -225,7 +225,7 @@ export function assumeRole(deps: StsDeps) {
     async run(ctx, input, prepared) {
       const now = deps.now();
       const caller = ctx.principal;
-      const mfaAt = verifyMfa(input.SerialNumber, input.TokenCode);
+      const mfaAt = await verifyMfa(deps, caller, input.SerialNumber, input.TokenCode);
       const role = await findRole(deps, input.RoleArn);
       if (!role) throw notAuthorizedToAssume(caller.arn, input.RoleArn);
       const principal = await requestPrincipal(deps, caller);

@@ -31,7 +31,7 @@ export function getSessionToken(deps: StsDeps) {
     async run(ctx, input) {
       const now = deps.now();
       const caller = ctx.principal;
-      const mfaAt = verifyMfa(input.SerialNumber, input.TokenCode);
+      const mfaAt = await verifyMfa(deps, caller, input.SerialNumber, input.TokenCode);
       const duration = caller.type === 'Root'
         ? Math.min(input.DurationSeconds ?? ROOT_MAX, ROOT_MAX)
         : input.DurationSeconds ?? USER_DEFAULT;

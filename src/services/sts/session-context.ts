@@ -7,6 +7,7 @@ import type { Principal } from '../../auth/principal.ts';
 import type { RequestPrincipal } from '../../iam/index.ts';
 import { requestPrincipal as enginePrincipal } from '../../auth/principal-policy-cache.ts';
 import type { StsDeps } from './deps.ts';
+import { codeValidNow, findEnabledDevice } from '../iam/mfa-store.ts';
 
 /** STS's own AccessDenied (query protocol code, 403). */
 export const stsAccessDenied = (message: string) => new AwsError('AccessDenied', message, 403);
@@ -32,11 +33,18 @@ export const MFA_UNKNOWN_DEVICE = 'MultiFactorAuthentication failed, unable to v
 export const MFA_BAD_CODE = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
 
 /**
- * SerialNumber/TokenCode. coffer has no MFA device store yet (virtual MFA devices are a later
- * step of the IAM issue), so every serial number is one AWS would not find for this caller,
- * and the answer is AWS's for that case. Returns when the code was checked.
+ * SerialNumber/TokenCode, the one MFA check of GetSessionToken and AssumeRole: the device must
+ * be a virtual MFA device enabled for the calling IAM user (the root user's and role sessions'
+ * devices are none coffer knows), and the code valid now, one 30-second step either side.
+ * Returns when the code was checked, for the session's `aws:MultiFactorAuthAge`.
  */
-export function verifyMfa(serialNumber: string | undefined, tokenCode: string | undefined): number | undefined {
+export async function verifyMfa(deps: StsDeps, caller: Principal, serialNumber: string | undefined, tokenCode: string | undefined): Promise<number | undefined> {
   if (serialNumber === undefined && tokenCode === undefined) return undefined;
-  throw stsAccessDenied(MFA_UNKNOWN_DEVICE);
+  const device = serialNumber !== undefined && caller.type === 'IAMUser' && caller.userName && deps.sealer
+    ? await findEnabledDevice(deps.db, caller.accountId, caller.userName, serialNumber)
+    : undefined;
+  if (!device) throw stsAccessDenied(MFA_UNKNOWN_DEVICE);
+  const now = deps.now();
+  if (tokenCode === undefined || !codeValidNow(deps.sealer!, device, tokenCode, now)) throw stsAccessDenied(MFA_BAD_CODE);
+  return now;
 }
