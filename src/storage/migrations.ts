@@ -128,6 +128,19 @@ export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<v
   const migrator = new Migrator({
     db, provider, migrationTableName: 'coffer_migrations', migrationLockTableName: 'coffer_migrations_lock', migrationTableSchema,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    // Kysely's introspector, checking whether the migration tables exist, reads the catalog of
+    // every schema in the database; a schema another deployment drops at that moment makes the
+    // query fail with "schema … does not exist" (3F000) or a vanished relation (42P01). That is
+    // not about our schema, and a retry sees the catalog without it.
+    if (attempt >= 5 || !isConcurrentCatalogChange(error)) throw error instanceof Error ? error : new Error(String(error));
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}
+
+function isConcurrentCatalogChange(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '3F000' || code === '42P01' || code === 'XX000';
 }
