@@ -19,9 +19,9 @@ const profileExists = (userName: string) => entityAlreadyExists(`Login Profile f
 const SYMBOLS = "!@#$%^&*()_+-=[]{}|'";
 
 /**
- * AWS's default password policy (the account has no custom one; GetAccountPasswordPolicy is
- * not implemented): 8 to 128 characters, with at least three of uppercase, lowercase, digits
- * and symbols.
+ * AWS's default password policy, which applies until an account sets its own (account
+ * password policies are a later step of the IAM issue): 8 to 128 characters, with at least
+ * three of uppercase, lowercase, digits and symbols.
  */
 export function checkDefaultPasswordPolicy(password: string | undefined): asserts password is string {
   const violation = (why: string) => new AwsError('PasswordPolicyViolation', `Password does not conform to the account password policy: ${why}`, 400);
