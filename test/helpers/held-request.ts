@@ -8,7 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
 import type { TestServer } from './server.ts';
-import type { RawResponse } from './raw.ts';
+import { readResponse, type RawResponse } from './raw.ts';
 
 export interface HeldRequest {
   /** Resolves once the written bytes have been handed to the operating system. */
@@ -32,14 +32,7 @@ async function signed(server: TestServer, target: string, body: string): Promise
 function responseOf(r: ClientRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     r.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
-      });
+      readResponse(res).then(resolve, reject);
     });
     r.on('error', reject);
   });

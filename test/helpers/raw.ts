@@ -2,7 +2,7 @@
  * Hand-built requests for what the SDKs never send: malformed bodies, unknown targets,
  * bad or missing signatures. Signed with AWS's own signer unless a test tampers with it.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
@@ -55,16 +55,24 @@ export function send(server: TestServer, method: string, path: string, headers: 
   const url = new URL(server.endpoint);
   return new Promise((resolve, reject) => {
     const r = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
-      });
+      readResponse(res).then(resolve, reject);
     });
     r.on('error', reject);
     r.end(body);
+  });
+}
+
+/** The whole response, with the body parsed as JSON when it is JSON. */
+export function readResponse(res: IncomingMessage): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json });
+    });
   });
 }

@@ -8,7 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
 import { ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RawResponse } from './raw.ts';
+import { readResponse, type RawResponse } from './raw.ts';
 import type { Credentials, TestServer } from './server.ts';
 
 export const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -86,14 +86,7 @@ export function sendRaw(server: TestServer, r: HttpRequest, opts: { agent?: Agen
       host: url.hostname, port: url.port, method: r.method, path: pathWithQuery(r), agent: opts.agent,
       headers: { ...r.headers, 'content-length': String(Buffer.byteLength(body)) },
     }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json, reusedSocket: req.reusedSocket });
-      });
+      readResponse(res).then((r) => resolve({ ...r, reusedSocket: req.reusedSocket }), reject);
     });
     req.on('error', reject);
     req.end(body);
