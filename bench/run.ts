@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: GetSecretValue throughput and latency against a real `coffer serve` on
- * its embedded SQLite database — by the root user, and by an IAM user whose three attached
- * policies (src/iam/bench-eval.ts) the policy engine evaluates on every request — beside a
- * bare node:http server answering the same bytes, measured in the same run by the same load
+ * its embedded SQLite database — by the root user, by an IAM user whose three attached
+ * policies (src/iam/bench-eval.ts) the policy engine evaluates on every request, and by the
+ * root user on a secret under a customer managed KMS key (made through the KMS API) — beside
+ * a bare node:http server answering the same bytes, measured in the same run by the same load
  * generator; then the ratios. Last, policy evaluations per second on one CPU, ours beside
- * `@cloud-copilot/iam-simulate` on the same policies and requests.
+ * `@cloud-copilot/iam-simulate` on the same policies and requests, and what KMS costs a read
+ * in-process (bench/kms.ts): the key-use authorization and the data-key unwrap, cached or not.
  *
  * Fairness on a small machine: the server under test runs in its own process pinned to
  * CPU 0 (with `taskset`, all its threads), the load generators in their own processes pinned
@@ -17,7 +19,7 @@
  * BENCH_ROUNDS (default 2: the measured time is split into rounds that alternate the targets),
  * BENCH_CONNECTIONS (default 32), BENCH_CLIENTS (load processes, default CPUs − 1),
  * BENCH_PIN=0 (no CPU pinning), BENCH_DATABASE_URL (e.g. a postgres:// URL instead of
- * SQLite), BENCH_POLICY=0 (skip the policy-evaluation section), BENCH_POLICY_SECONDS (s per engine, default 3), BENCH_PROFILE=DIR (write the
+ * SQLite), BENCH_POLICY=0 (skip the policy-evaluation and KMS sections), BENCH_POLICY_SECONDS (s per engine, default 3), BENCH_PROFILE=DIR (write the
  * server's CPU profile there, for `node --cpu-prof`-driven work on the hot path).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +33,7 @@ import { iamClient } from '../test/helpers/iam.ts';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { BENCH_POLICIES } from '../src/iam/bench-eval.ts';
 import type { PolicySectionResult } from './policy.ts';
+import type { KmsSectionResult } from './kms.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
 
 const env = process.env;
@@ -46,6 +49,8 @@ const CLIENT_CPUS = CPUS > 2 ? `1-${CPUS - 1}` : '1';
 const REGION = 'us-east-1';
 // Under prod/ and tagged team=payments: what the IAM user's policies grant (bench-eval.ts).
 const SECRET_NAME = 'prod/app/db';
+// The same value under a customer managed key (CreateKey with AWS's default key policy).
+const CMK_SECRET_NAME = 'prod/app/db-cmk';
 const BENCH_USER = 'bench-alice';
 const SECRET_VALUE = JSON.stringify({ engine: 'postgres', host: 'db.internal', port: 5432, username: 'app', password: 'bench-not-a-real-password' });
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -200,6 +205,17 @@ async function main(): Promise<void> {
     const sample = await signedRequest(coffer, { target: 'secretsmanager.GetSecretValue', body: requestBody });
     if (sample.status !== 200 || sample.json?.SecretString !== SECRET_VALUE) throw new Error(`GetSecretValue failed: ${sample.status} ${sample.body}`);
 
+    const key = await signedRequest(coffer, { target: 'TrentService.CreateKey', service: 'kms', body: JSON.stringify({ Description: 'bench' }) });
+    if (key.status !== 200) throw new Error(`KMS CreateKey failed: ${key.status} ${key.body}`);
+    const cmkCreated = await signedRequest(coffer, {
+      target: 'secretsmanager.CreateSecret',
+      body: JSON.stringify({ Name: CMK_SECRET_NAME, KmsKeyId: key.json.KeyMetadata.KeyId, SecretString: SECRET_VALUE, ClientRequestToken: '00000000-0000-4000-8000-000000000002', Tags: [{ Key: 'team', Value: 'payments' }] }),
+    });
+    if (cmkCreated.status !== 200) throw new Error(`CreateSecret under a customer managed key failed: ${cmkCreated.status} ${cmkCreated.body}`);
+    const cmkBody = JSON.stringify({ SecretId: CMK_SECRET_NAME });
+    const cmkSample = await signedRequest(coffer, { target: 'secretsmanager.GetSecretValue', body: cmkBody });
+    if (cmkSample.status !== 200 || cmkSample.json?.SecretString !== SECRET_VALUE) throw new Error(`GetSecretValue under a customer managed key failed: ${cmkSample.status} ${cmkSample.body}`);
+
     // An IAM user with the three policies of the policy bench, attached, made through IAM.
     const iam = iamClient(coffer);
     await iam.send(new CreateUserCommand({ UserName: BENCH_USER, Tags: [{ Key: 'team', Value: 'payments' }] }));
@@ -235,17 +251,20 @@ async function main(): Promise<void> {
     // run weighs on both alike.
     const smRounds: Round[] = [];
     const userRounds: Round[] = [];
+    const cmkRounds: Round[] = [];
     const bareRounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       smRounds.push(await round(coffer.process.pid!, DURATION_MS / ROUNDS, { ...common, endpoint: coffer.endpoint }));
       userRounds.push(await round(coffer.process.pid!, DURATION_MS / ROUNDS, { ...common, credentials: userCreds, endpoint: coffer.endpoint }));
+      cmkRounds.push(await round(coffer.process.pid!, DURATION_MS / ROUNDS, { ...common, body: cmkBody, endpoint: coffer.endpoint }));
       bareRounds.push(await round(bare.pid!, DURATION_MS / ROUNDS, { ...common, endpoint: started.endpoint }));
     }
     const sm = merge(`GetSecretValue, root (coffer, ${backend})`, smRounds);
     const user = merge(`GetSecretValue, IAM user (coffer, ${backend})`, userRounds);
+    const cmk = merge(`GetSecretValue, root, customer managed key`, cmkRounds);
     const base = merge('bare node:http', bareRounds);
-    console.log(table([sm, user, base]));
-    for (const m of [sm, user, base]) if (m.errors) console.log(`\n${m.label}: ${m.errors} errors, first: ${m.firstError}`);
+    console.log(table([sm, user, cmk, base]));
+    for (const m of [sm, user, cmk, base]) if (m.errors) console.log(`\n${m.label}: ${m.errors} errors, first: ${m.firstError}`);
     rootCpuPerRequest = sm.serverCpuPerRequest;
     const ratio = sm.rps / base.rps;
     console.log(`\nratio: GetSecretValue (root) at ${(ratio * 100).toFixed(1)}% of the bare server's requests/s (target: 40% or more)`);
@@ -253,6 +272,10 @@ async function main(): Promise<void> {
     if (sm.serverCpuPerRequest !== undefined && user.serverCpuPerRequest !== undefined && base.serverCpuPerRequest !== undefined) {
       // What the ratio would be if the load could saturate both servers: server CPU per request.
       console.log(`server CPU per request: bare ${Math.round(base.serverCpuPerRequest)} µs, GetSecretValue ${Math.round(sm.serverCpuPerRequest)} µs as root (${(100 * base.serverCpuPerRequest / sm.serverCpuPerRequest).toFixed(1)}% of the bare server's capacity per CPU), ${Math.round(user.serverCpuPerRequest)} µs as the IAM user (${(100 * sm.serverCpuPerRequest / user.serverCpuPerRequest).toFixed(1)}% of root's capacity per CPU)`);
+    }
+    if (sm.serverCpuPerRequest !== undefined && cmk.serverCpuPerRequest !== undefined) {
+      const extra = cmk.serverCpuPerRequest - sm.serverCpuPerRequest;
+      console.log(`customer managed key: ${(100 * cmk.rps / sm.rps).toFixed(1)}% of the default key's requests/s; server CPU per request ${Math.round(cmk.serverCpuPerRequest)} µs against ${Math.round(sm.serverCpuPerRequest)} µs (${extra >= 0 ? '+' : ''}${Math.round(extra)} µs)`);
     }
     if (base.clientCpu > 0.9) {
       console.log(`note: the load processes were near their CPU limit against the bare server, so its req/s is a floor of what it can do and the req/s ratio is generous by that much; the per-CPU figure above is not.`);
@@ -263,7 +286,27 @@ async function main(): Promise<void> {
     await coffer?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (env.BENCH_POLICY !== '0') policySection(rootCpuPerRequest);
+  if (env.BENCH_POLICY !== '0') {
+    policySection(rootCpuPerRequest);
+    kmsSection();
+  }
+}
+
+/** Runs a bench script in a child process, pinned to the server's CPU when pinning is on; its last line is JSON. */
+function pinnedChild<T>(script: string, args: string[] = []): T {
+  const argv = ['--import', 'tsx', join(HERE, script), ...args];
+  const out = PIN
+    ? execFileSync('taskset', ['-c', SERVER_CPUS, process.execPath, ...argv], { encoding: 'utf8' })
+    : execFileSync(process.execPath, argv, { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** What KMS costs one GetSecretValue in-process (bench/kms.ts): authorization and unwrap. */
+function kmsSection(): void {
+  const r = pinnedChild<KmsSectionResult>('kms.ts');
+  console.log(`\nKMS per GetSecretValue, in-process on one CPU${PIN ? ` (pinned to CPU ${SERVER_CPUS})` : ''}:`);
+  console.log(`  kms:Decrypt authorization (key policy required), root: AWS managed key ${r.authorizeManagedUs.toFixed(2)} µs, customer managed key with the default key policy ${r.authorizeCustomerUs.toFixed(2)} µs`);
+  console.log(`  data-key unwrap: ${r.unwrapUs.toFixed(2)} µs (AES-256-GCM under the key material), ${r.cachedUs.toFixed(2)} µs from the data-key cache (−${(r.unwrapUs - r.cachedUs).toFixed(2)} µs a read)`);
 }
 
 /**
@@ -272,12 +315,7 @@ async function main(): Promise<void> {
  * three policies and requests, after checking both decide every request alike.
  */
 function policySection(rootServerUs: number | undefined): void {
-  const seconds = String(Number(env.BENCH_POLICY_SECONDS ?? 3));
-  const args = ['--import', 'tsx', join(HERE, 'policy.ts'), seconds];
-  const out = PIN
-    ? execFileSync('taskset', ['-c', SERVER_CPUS, process.execPath, ...args], { encoding: 'utf8' })
-    : execFileSync(process.execPath, args, { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as PolicySectionResult;
+  const r = pinnedChild<PolicySectionResult>('policy.ts', [String(Number(env.BENCH_POLICY_SECONDS ?? 3))]);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`\npolicy evaluation, one CPU${PIN ? ` (pinned to CPU ${SERVER_CPUS})` : ''}: an IAM user with 3 attached policies (10 statements, wildcards, a variable, conditions), ${r.requests} requests cycled (${r.decisions.join(', ')}), both engines agreeing on each`);
   console.log(`  coffer (src/iam, compiled once, prepared ConditionContext): ${fmt(r.ours)} evaluations/s (target: 500,000 or more)`);

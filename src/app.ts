@@ -3,19 +3,22 @@
  * authorization hook. `createApp` does no networking; `src/http/server.ts` serves it.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from './config.ts';
 import { openStore, type Store } from './storage/database.ts';
 import { unlockRootKey } from './crypto/root-key.ts';
-import { open, seal } from './crypto/aead.ts';
-import { initMeta, readMeta } from './storage/meta.ts';
+import type { RootKeyRing } from './crypto/root-key-ring.ts';
+import { watchRing } from './crypto/root-key-watch.ts';
 import { CredentialStore } from './auth/credentials.ts';
 import { policyAuthorizer, type Authorizer } from './auth/authorize.ts';
 import { iamPolicySource } from './services/iam/policy-source.ts';
 import type { JsonService } from './protocol/aws-json.ts';
 import type { QueryService } from './protocol/aws-query.ts';
 import { KeyStore } from './services/kms/key-store.ts';
+import { KeyWriter } from './services/kms/key-writes.ts';
+import { kmsService } from './services/kms/service.ts';
+import { startKeyMaintenance } from './services/kms/key-maintenance.ts';
+import { iamPrincipalExists } from './services/kms/principal-lookup.ts';
 import { SecretRepository } from './storage/secret-repository.ts';
 import { secretsManagerService } from './services/secretsmanager/service.ts';
 import { stsService } from './services/sts/service.ts';
@@ -48,12 +51,13 @@ export async function createApp(config: ServerConfig, log: Logger = pino({ level
   }
 }
 
-/** The root key the configuration names, checked against the one this database was set up with. */
-export function openRootKey(config: Pick<ServerConfig, 'rootKeyFromEnv' | 'rootKeyFile' | 'dataDir'>, store: Store): Promise<Buffer> {
-  return unlockRootKey(
-    { env: config.rootKeyFromEnv, file: config.rootKeyFile, defaultFile: config.rootKeyFile === join(config.dataDir, 'root.key') },
-    { get: () => readMeta(store.db, 'root_key_check'), putIfAbsent: async (v) => { await initMeta(store.db, 'root_key_check', v); } },
-  );
+/**
+ * The root key the configuration names (key file, passphrase or external KMS), checked
+ * against the generations this database holds: a ring with that generation and, during a
+ * rotation, the other one.
+ */
+export function openRootKey(config: Pick<ServerConfig, 'rootKey'>, store: Store): Promise<RootKeyRing> {
+  return unlockRootKey(config.rootKey, store.db);
 }
 
 async function assemble(config: ServerConfig, log: Logger, store: Store): Promise<App> {
@@ -70,22 +74,30 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const now = () => Date.now();
   const sm = secretsManagerService({ repo, keys, now });
   // MFA devices' seeds are sealed under the root key, as access-key secrets are.
-  const sealer = { seal: (p: Buffer, aad: string) => seal(rootKey, p, aad), open: (c: Buffer, aad: string) => open(rootKey, c, aad) };
+  const sealer = rootKey;
   const sts = stsService({ db: store.db, credentials, now, sealer });
   // Every IAM write drops the authorizer's per-principal policy cache.
   const authorize = policyAuthorizer(iamPolicySource(store.db));
   const iam = iamService({ db: store.db, credentials, now, changed: () => authorize.invalidate(), sealer });
   const purge = startPurgeTask(repo, log, now);
+  const kmsWriter = new KeyWriter(keys, store.dialect);
+  const kms = kmsService({ keys, writer: kmsWriter, now, principalExists: iamPrincipalExists(store.db) });
+  // Deletes keys whose waiting period ended and makes due automatic rotations.
+  const kmsMaintenance = startKeyMaintenance(keys, kmsWriter, log, now);
   // Expired STS sessions are refused anyway; the sweep only keeps the table small.
   credentials.sessions.startSweeping(now, (err) => log.warn({ err }, 'sweeping expired STS sessions failed'));
+  // A rotation run by `coffer root-key rotate` elsewhere adds a generation; the ring follows it.
+  const ringWatch = watchRing(rootKey, store.db, (err) => log.warn({ err }, 'refreshing the root key ring failed'));
   return {
     config, log, store, credentials, account, purge,
     authorize,
-    jsonServices: new Map([[sm.targetPrefix, sm]]),
+    jsonServices: new Map([[sm.targetPrefix, sm], [kms.targetPrefix, kms]]),
     queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
     async close() {
       await purge.stop();
+      await kmsMaintenance.stop();
       await credentials.sessions.stopSweeping();
+      await ringWatch.stop();
       await store.close();
     },
   };

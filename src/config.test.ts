@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { parseRegions, parseServeArgs, UsageError } from './config.ts';
+import { parseRegions, parseRootKeySource, parseServeArgs, UsageError } from './config.ts';
 
 const regionsOf = (args: string[], env: NodeJS.ProcessEnv = {}) => parseServeArgs(args, env).regions;
 
@@ -38,7 +38,8 @@ test('serve listens on 127.0.0.1:4599 and keeps its data in ./coffer-data by def
   assert.equal(config.port, 4599);
   assert.equal(config.dataDir, resolve('coffer-data'));
   assert.equal(config.databaseUrl, `sqlite://${join(resolve('coffer-data'), 'coffer.db')}`);
-  assert.equal(config.rootKeyFile, join(resolve('coffer-data'), 'root.key'));
+  assert.equal(config.rootKey.file, join(resolve('coffer-data'), 'root.key'));
+  assert.equal(config.rootKey.provider, 'file');
   assert.equal(config.accountId, undefined);
 });
 
@@ -62,3 +63,39 @@ test('--account-id must be 12 digits, from the flag or COFFER_ACCOUNT_ID', () =>
 function pick(c: { host: string; port: number }) {
   return { host: c.host, port: c.port };
 }
+
+test('root key provider: file by default, else inferred from the options given, or chosen', () => {
+  const rk = (args: string[], env: NodeJS.ProcessEnv = {}) => parseServeArgs(args, env).rootKey;
+  assert.deepEqual([rk([]).provider, rk([]).mayCreateFile], ['file', true]);
+  assert.deepEqual([rk(['--root-key-file', '/k/root.key']).file, rk(['--root-key-file', '/k/root.key']).mayCreateFile], ['/k/root.key', false]);
+  assert.equal(rk([], { COFFER_ROOT_KEY: 'abc' }).key, 'abc');
+  assert.equal(rk([], { COFFER_ROOT_KEY_PASSPHRASE: 'a long passphrase' }).provider, 'passphrase');
+  assert.equal(rk(['--root-key-passphrase-file', '/k/pass']).passphraseFile, '/k/pass');
+  const kms = rk(['--root-key-kms-key-id', 'alias/root', '--root-key-kms-endpoint', 'https://kms.example:8443'], {
+    COFFER_ROOT_KEY_KMS_ACCESS_KEY_ID: 'AKIAEXAMPLE', COFFER_ROOT_KEY_KMS_SECRET_ACCESS_KEY: 'secret',
+  });
+  assert.equal(kms.provider, 'kms');
+  assert.deepEqual([kms.kms.keyId, kms.kms.endpoint, kms.kms.accessKeyId, kms.kms.secretAccessKey], ['alias/root', 'https://kms.example:8443', 'AKIAEXAMPLE', 'secret']);
+  assert.equal(rk(['--root-key-provider', 'kms']).provider, 'kms');
+  assert.equal(rk([], { COFFER_ROOT_KEY_PROVIDER: 'passphrase' }).provider, 'passphrase');
+});
+
+test('root key options of two providers, an unknown provider or half a credential pair are usage errors', () => {
+  assert.throws(() => parseServeArgs(['--root-key-file', '/k'], { COFFER_ROOT_KEY_PASSPHRASE: 'x' }), /options of several root key providers are given \(file, passphrase\)/);
+  assert.throws(() => parseServeArgs(['--root-key-provider', 'file', '--root-key-kms-key-id', 'k'], {}), /several root key providers/);
+  assert.throws(() => parseServeArgs(['--root-key-provider', 'vault'], {}), /--root-key-provider must be one of file, passphrase, kms/);
+  assert.throws(() => parseServeArgs(['--root-key-kms-endpoint', 'kms.example'], {}), /must be an http\(s\) URL/);
+  assert.throws(() => parseServeArgs([], { COFFER_ROOT_KEY_KMS_ACCESS_KEY_ID: 'AKIA' }), /go together/);
+  // Secret values have no flag: they would show in `ps`.
+  assert.throws(() => parseServeArgs(['--root-key-passphrase', 'x'], {}), /unknown option --root-key-passphrase/);
+});
+
+test('the new key of a rotation: the same options prefixed new-, none given means none', () => {
+  const next = (flags: Record<string, string>, env: NodeJS.ProcessEnv = {}) => parseRootKeySource((n) => flags[n], env, { prefix: 'new-', dataDir: '/d' });
+  assert.equal(next({}), undefined);
+  assert.equal(next({}, { COFFER_ROOT_KEY: 'the current key is not the new one' }), undefined);
+  const file = next({ 'new-root-key-file': '/k/new.key' })!;
+  assert.deepEqual([file.provider, file.file, file.mayCreateFile, file.naming.env], ['file', '/k/new.key', true, 'COFFER_NEW_']);
+  assert.equal(next({}, { COFFER_NEW_ROOT_KEY_PASSPHRASE: 'p' })!.provider, 'passphrase');
+  assert.throws(() => next({ 'new-root-key-provider': 'file' }), /the new root key needs --new-root-key-file FILE/);
+});

@@ -1,5 +1,6 @@
 /** Server configuration: flags over environment variables over defaults. */
 import { join, resolve } from 'node:path';
+import type { RootKeyProviderKind, RootKeySource } from './crypto/root-key-source.ts';
 
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -13,8 +14,8 @@ export interface ServerConfig {
   regions: string[] | 'any';
   /** Account id to create or use as the default account; random at first start if absent. */
   accountId?: string;
-  rootKeyFile: string;
-  rootKeyFromEnv?: string;
+  /** Where the root key comes from (file, passphrase or external KMS); see docs/root-key.md. */
+  rootKey: RootKeySource;
   rootAccessKeyId?: string;
   rootSecretAccessKey?: string;
   maxBodyBytes: number;
@@ -61,7 +62,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const known = ['listen', 'data-dir', 'database', 'region', 'account-id', 'root-key-file', 'log-level', 'max-body-bytes'];
+  const known = ['listen', 'data-dir', 'database', 'region', 'account-id', ...ROOT_KEY_FLAGS, 'log-level', 'max-body-bytes'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
   const one = (name: string, envName: string) => flags.get(name)?.at(-1) ?? env[envName];
 
@@ -75,11 +76,80 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     host, port, dataDir,
     databaseUrl: one('database', 'COFFER_DATABASE_URL') ?? `sqlite://${join(dataDir, 'coffer.db')}`,
     regions, accountId,
-    rootKeyFile: resolve(one('root-key-file', 'COFFER_ROOT_KEY_FILE') ?? join(dataDir, 'root.key')),
-    rootKeyFromEnv: env.COFFER_ROOT_KEY,
+    rootKey: parseRootKeySource((name) => flags.get(name)?.at(-1), env, { prefix: '', dataDir })!,
     rootAccessKeyId: env.COFFER_ROOT_ACCESS_KEY_ID,
     rootSecretAccessKey: env.COFFER_ROOT_SECRET_ACCESS_KEY,
     maxBodyBytes: maxBody,
     logLevel: one('log-level', 'COFFER_LOG_LEVEL') ?? 'info',
+  };
+}
+
+/** The root key options of `serve`; `coffer root-key rotate` takes them again prefixed `new-` for the new key. */
+export const ROOT_KEY_FLAGS = [
+  'root-key-provider', 'root-key-file', 'root-key-passphrase-file',
+  'root-key-kms-key-id', 'root-key-kms-endpoint', 'root-key-kms-region', 'root-key-kms-profile', 'root-key-kms-ca-bundle',
+];
+
+const PROVIDERS: readonly RootKeyProviderKind[] = ['file', 'passphrase', 'kms'];
+
+/**
+ * Root key options from flags (`flag(name)`, last value wins) over COFFER_* variables. Secret
+ * values (a key, a passphrase, KMS credentials) are taken only from the environment or a
+ * file, never from a flag, which `ps` would show. The provider is `--root-key-provider`, or
+ * the one whose options are given, or `file`. With prefix `new-` (flags `--new-root-key-…`,
+ * variables `COFFER_NEW_ROOT_KEY_…`), undefined when no option is given.
+ */
+export function parseRootKeySource(
+  flag: (name: string) => string | undefined, env: NodeJS.ProcessEnv, opts: { prefix: '' | 'new-'; dataDir: string },
+): RootKeySource | undefined {
+  const naming = { env: opts.prefix ? 'COFFER_NEW_' : 'COFFER_', flag: `--${opts.prefix}` };
+  const fromEnv = (name: string) => (env[`${naming.env}${name}`] === '' ? undefined : env[`${naming.env}${name}`]);
+  const one = (name: string, envName: string) => flag(`${opts.prefix}${name}`) ?? fromEnv(envName);
+  const path = (v: string | undefined) => (v === undefined ? undefined : resolve(v));
+
+  const file = path(one('root-key-file', 'ROOT_KEY_FILE'));
+  const key = fromEnv('ROOT_KEY');
+  const passphrase = fromEnv('ROOT_KEY_PASSPHRASE');
+  const passphraseFile = path(one('root-key-passphrase-file', 'ROOT_KEY_PASSPHRASE_FILE'));
+  const kms = {
+    keyId: one('root-key-kms-key-id', 'ROOT_KEY_KMS_KEY_ID'),
+    endpoint: one('root-key-kms-endpoint', 'ROOT_KEY_KMS_ENDPOINT'),
+    region: one('root-key-kms-region', 'ROOT_KEY_KMS_REGION'),
+    profile: one('root-key-kms-profile', 'ROOT_KEY_KMS_PROFILE'),
+    caBundle: path(one('root-key-kms-ca-bundle', 'ROOT_KEY_KMS_CA_BUNDLE')),
+    accessKeyId: fromEnv('ROOT_KEY_KMS_ACCESS_KEY_ID'),
+    secretAccessKey: fromEnv('ROOT_KEY_KMS_SECRET_ACCESS_KEY'),
+    sessionToken: fromEnv('ROOT_KEY_KMS_SESSION_TOKEN'),
+  };
+  if (kms.endpoint !== undefined && !/^https?:\/\/[^/]/.test(kms.endpoint)) throw new UsageError(`${naming.flag}root-key-kms-endpoint must be an http(s) URL`);
+  if ((kms.accessKeyId === undefined) !== (kms.secretAccessKey === undefined)) {
+    throw new UsageError(`${naming.env}ROOT_KEY_KMS_ACCESS_KEY_ID and ${naming.env}ROOT_KEY_KMS_SECRET_ACCESS_KEY go together`);
+  }
+
+  const given: RootKeyProviderKind[] = [];
+  if (file !== undefined || key !== undefined) given.push('file');
+  if (passphrase !== undefined || passphraseFile !== undefined) given.push('passphrase');
+  if (Object.values(kms).some((v) => v !== undefined)) given.push('kms');
+  const explicit = one('root-key-provider', 'ROOT_KEY_PROVIDER');
+  if (explicit !== undefined && !PROVIDERS.includes(explicit as RootKeyProviderKind)) {
+    throw new UsageError(`${naming.flag}root-key-provider must be one of ${PROVIDERS.join(', ')}`);
+  }
+  const others = given.filter((g) => g !== (explicit ?? given[0]));
+  if (others.length > 0) {
+    throw new UsageError(`options of several root key providers are given (${[...new Set([explicit ?? given[0], ...others])].join(', ')}): give one provider's options${explicit ? '' : ` or choose with ${naming.flag}root-key-provider`}`);
+  }
+  const provider = (explicit ?? given[0] ?? 'file') as RootKeyProviderKind;
+  if (opts.prefix && explicit === undefined && given.length === 0) return undefined;
+
+  const defaultFile = opts.prefix ? undefined : join(opts.dataDir, 'root.key');
+  if (provider === 'file' && opts.prefix && file === undefined && key === undefined) {
+    throw new UsageError(`the new root key needs ${naming.flag}root-key-file FILE (created if it does not exist) or ${naming.env}ROOT_KEY`);
+  }
+  return {
+    provider, naming,
+    file: file ?? defaultFile,
+    // serve creates only the default key file of a new database; a rotation creates the new key file it is given.
+    mayCreateFile: opts.prefix ? true : (file ?? defaultFile) === defaultFile,
+    key, passphrase, passphraseFile, kms,
   };
 }

@@ -63,11 +63,15 @@ describe('virtual MFA devices', () => {
     return { serial: VirtualMFADevice!.SerialNumber!, totp: totpOf(VirtualMFADevice?.Base32StringSeed) };
   }
 
+  /**
+   * Enables with the two codes before the current one (the pair may end two steps back), so the
+   * current code is still unused for the test's next MFA call: a code is accepted once.
+   */
   async function enable(userName: string, serial: string, totp: TOTP): Promise<void> {
     const now = Date.now();
     await iam.send(new EnableMFADeviceCommand({
       UserName: userName, SerialNumber: serial,
-      AuthenticationCode1: totp.generate({ timestamp: now - STEP }), AuthenticationCode2: totp.generate({ timestamp: now }),
+      AuthenticationCode1: totp.generate({ timestamp: now - 2 * STEP }), AuthenticationCode2: totp.generate({ timestamp: now - STEP }),
     }));
   }
 

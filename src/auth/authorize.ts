@@ -72,6 +72,8 @@ export function globalConditionKeys(ctx: RequestContext): Record<string, string 
     const at = ctx.principal.mfaAuthenticatedAt;
     keys['aws:MultiFactorAuthPresent'] = at !== undefined;
     if (at !== undefined) keys['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor((ms - at) / 1000));
+    // Present in every request of a role session with a source identity (IAM User Guide).
+    if (ctx.principal.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = ctx.principal.sourceIdentity;
   }
   return keys;
 }
@@ -98,6 +100,7 @@ export function policyAuthorizer(source: PolicySource): Authorizer & { invalidat
       permissionsBoundary: set.permissionsBoundary,
       sessionPolicies: set.sessionPolicies,
       resourcePolicy: request.resourcePolicy ? { id: 'resource', policy: compileLenient(request.resourcePolicy, 'resource') } : undefined,
+      resourcePolicyRequired: request.resourcePolicyRequired,
     });
     if (result.decision === 'Allow') return { allowed: true, result };
     return { allowed: false, result, message: engineDeniedMessage(ctx.principal.arn, request.action, request.resource, result) };

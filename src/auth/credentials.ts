@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
-import { open, seal } from '../crypto/aead.ts';
+import type { RootKeySealer } from '../crypto/root-key-ring.ts';
 import { forgetSigningKeys } from './sigv4.ts';
 import { rootPrincipal, type Principal } from './principal.ts';
 import { SessionStore, type SessionFacts } from './sessions.ts';
@@ -45,7 +45,7 @@ export class CredentialStore {
   /** When this node last wrote each key's last-used columns. */
   private readonly lastUseWritten = new Map<string, number>();
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
 
   private sessionStore?: SessionStore;
 
@@ -60,7 +60,7 @@ export class CredentialStore {
     if (hit) return hit;
     const row = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
     if (!row) return undefined;
-    const secret = open(this.rootKey, Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
+    const secret = this.rootKey.open(Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
     let principal: Principal;
     if (row.principal_type === 'Root') {
       principal = rootPrincipal(row.account_id, accessKeyId);
@@ -98,7 +98,7 @@ export class CredentialStore {
     await db.insertInto('access_keys').values({
       access_key_id: accessKeyId, account_id: accountId, principal_type: 'IAMUser',
       principal_arn: userArn, user_name: userName,
-      secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
+      secret_sealed: this.rootKey.seal(Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
       status: 'Active', created_at: now, last_used_at: null, last_used_service: null, last_used_region: null,
     }).execute();
   }
@@ -107,7 +107,7 @@ export class CredentialStore {
     await db.insertInto('access_keys').values({
       access_key_id: accessKeyId, account_id: accountId, principal_type: 'Root',
       principal_arn: `arn:aws:iam::${accountId}:root`, user_name: null,
-      secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
+      secret_sealed: this.rootKey.seal(Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
       status: 'Active', created_at: Date.now(), last_used_at: null, last_used_service: null, last_used_region: null,
     }).execute();
   }

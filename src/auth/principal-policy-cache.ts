@@ -19,29 +19,38 @@ export interface CompiledPrincipalSet {
 }
 
 const MAX_PRINCIPALS = 10_000;
-const lenient = new Map<string, CompiledPolicy>();
+/** Documents the strict parser refused, per kind, compiled leniently once. */
+const lenient = new Map<PolicyKind, Map<string, CompiledPolicy>>();
+let lenientSize = 0;
 
 /**
  * Compile a stored document. Documents were validated when written, so the strict, shared
  * cache normally answers; a document stored before validation existed (or by a looser
  * writer) is evaluated as AWS evaluates what it accepted: whatever statements parse.
+ * A refused document is looked up first, so it is not re-parsed and refused on every request
+ * (AWS's own key policy for aws/secretsmanager repeats a Sid, which the strict parser refuses).
  */
 export function compileLenient(text: string, kind: PolicyKind): CompiledPolicy {
+  const known = lenient.get(kind)?.get(text);
+  if (known !== undefined) return known;
   try {
     return compilePolicyCached(text, kind);
   } catch {
-    const key = `${kind}\u0000${text}`;
-    let compiled = lenient.get(key);
-    if (compiled === undefined) {
-      try {
-        compiled = parsePolicy(text, { kind, strict: false });
-      } catch {
-        // Not even JSON: a policy with no statements grants and denies nothing.
-        compiled = parsePolicy('{"Version":"2012-10-17","Statement":[]}', { kind: 'identity', strict: false });
-      }
-      if (lenient.size >= 1000) lenient.clear();
-      lenient.set(key, compiled);
+    let compiled: CompiledPolicy;
+    try {
+      compiled = parsePolicy(text, { kind, strict: false });
+    } catch {
+      // Not even JSON: a policy with no statements grants and denies nothing.
+      compiled = parsePolicy('{"Version":"2012-10-17","Statement":[]}', { kind: 'identity', strict: false });
     }
+    if (lenientSize >= 1000) {
+      lenient.clear();
+      lenientSize = 0;
+    }
+    let byText = lenient.get(kind);
+    if (byText === undefined) lenient.set(kind, (byText = new Map()));
+    byText.set(text, compiled);
+    lenientSize++;
     return compiled;
   }
 }

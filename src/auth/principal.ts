@@ -27,6 +27,11 @@ export interface Principal {
   sessionPolicies?: SessionPolicies;
   /** Session tag keys that pass on to sessions this one creates by role chaining. */
   transitiveTagKeys?: string[];
+  /**
+   * AssumeRole's SourceIdentity: set once, then carried to every session this one creates by
+   * role chaining, and `aws:SourceIdentity` in every request the session makes.
+   */
+  sourceIdentity?: string;
 }
 
 export interface SessionPolicies {

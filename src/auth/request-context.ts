@@ -32,4 +32,10 @@ export interface AuthorizationRequest {
   resourcePolicy?: string | null;
   /** The account owning the resource, when it is not the resource ARN's. */
   resourceAccountId?: string;
+  /**
+   * The resource policy is a KMS key policy: without an allow in it that names the caller or
+   * delegates to the caller's account, the request is denied, whatever identity policies say
+   * (AWS's message: "... because no resource-based policy allows the kms:Decrypt action").
+   */
+  resourcePolicyRequired?: boolean;
 }

@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from '../storage/database.ts';
 import { checkSessionToken, hashSessionToken, SessionStore } from './sessions.ts';
 import { CredentialStore } from './credentials.ts';
+import { RootKeyRing } from '../crypto/root-key-ring.ts';
 
 describe('STS session store', () => {
   let store: Store;
   let sessions: SessionStore;
-  const rootKey = randomBytes(32);
+  const rootKey = new RootKeyRing(1, randomBytes(32));
   const principal = { type: 'AssumedRole' as const, arn: 'arn:aws:sts::111122223333:assumed-role/app/s', accountId: '111122223333', userId: 'AROAEXAMPLE:s', roleArn: 'arn:aws:iam::111122223333:role/app' };
 
   before(async () => {

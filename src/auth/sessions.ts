@@ -11,7 +11,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.ts';
-import { open, seal } from '../crypto/aead.ts';
+import type { RootKeySealer } from '../crypto/root-key-ring.ts';
 import { AwsError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 
@@ -80,7 +80,7 @@ export class SessionStore {
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
 
   async issue(opts: {
     principal: SessionPrincipal;
@@ -95,7 +95,7 @@ export class SessionStore {
     await this.db.insertInto('sts_sessions').values({
       access_key_id: accessKeyId,
       account_id: opts.principal.accountId,
-      secret_sealed: seal(this.rootKey, Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
+      secret_sealed: this.rootKey.seal(Buffer.from(secret, 'utf8'), secretAad(accessKeyId)),
       session_token_hash: hashSessionToken(token).toString('hex'),
       principal: JSON.stringify(opts.principal),
       session_policies: opts.principal.sessionPolicies ? JSON.stringify(opts.principal.sessionPolicies) : null,
@@ -110,7 +110,7 @@ export class SessionStore {
     if (hit) return hit;
     const row = await this.db.selectFrom('sts_sessions').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
     if (!row) return undefined;
-    const secret = open(this.rootKey, Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
+    const secret = this.rootKey.open(Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
     const principal: Principal = { ...(JSON.parse(row.principal) as SessionPrincipal), accessKeyId };
     const resolved: ResolvedSession = {
       principal, secret, status: 'Active',

@@ -64,8 +64,9 @@ export function formatExplanation(o: SimulationOutcome, principalArn: string): s
   for (const m of o.matched) {
     lines.push(
       '',
-      `${m.statement.effect} by ${m.statement.policyType} policy ${m.policy.id} (${m.policy.sourceType}), statement ${m.statement.index}${m.statement.sid ? ` Sid "${m.statement.sid}"` : ''}, line ${m.start.Line} column ${m.start.Column} to line ${m.end.Line} column ${m.end.Column}:`,
-      ...JSON.stringify(m.json, null, 2).split('\n').map((l) => `  ${l}`),
+      `${m.statement.effect} by ${m.statement.policyType} policy ${m.policy.id} (${m.policy.sourceType}${m.policy.arn ? ` ${m.policy.arn}` : ''}), statement ${m.statement.index}${m.statement.sid ? ` Sid "${m.statement.sid}"` : ''}, line ${m.start.Line} column ${m.start.Column} to line ${m.end.Line} column ${m.end.Column}:`,
+      // The statement exactly as written, as the simulator API's StatementText carries it.
+      ...m.text.split('\n').map((l) => `  ${l}`),
     );
   }
   if (o.failedConditions.length > 0) {

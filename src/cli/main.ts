@@ -4,6 +4,7 @@ import { serve } from './serve.ts';
 import { credentials } from './credentials.ts';
 import { accounts, ACCOUNTS_HELP } from './accounts.ts';
 import { explain, EXPLAIN_HELP } from './explain.ts';
+import { rootKey, ROOT_KEY_HELP } from './root-key.ts';
 
 const HELP = `usage: coffer <command> [options]
 
@@ -13,6 +14,8 @@ commands:
   accounts      coffer accounts create: add an account with its own root credentials
   explain       coffer explain --principal ARN --action ACTION --resource ARN [--context K=V ...]:
                 why a principal may or may not do something (see coffer explain --help)
+  root-key      coffer root-key rotate: re-seal everything under a new root key while servers run;
+                coffer root-key status (see coffer root-key --help)
 
 coffer serve options (each also as an environment variable):
   --listen HOST:PORT     where to listen (COFFER_LISTEN; default 127.0.0.1:4599)
@@ -21,6 +24,12 @@ coffer serve options (each also as an environment variable):
   --region REGION        region to serve; repeatable; 'any' serves every region (COFFER_REGION, comma-separated; default us-east-1)
   --account-id ID        12-digit default account id (COFFER_ACCOUNT_ID; default random, kept)
   --root-key-file FILE   256-bit root key file (COFFER_ROOT_KEY_FILE; default DATA_DIR/root.key; COFFER_ROOT_KEY gives the key itself)
+  --root-key-provider P  file (default), passphrase or kms (COFFER_ROOT_KEY_PROVIDER; inferred from the options given)
+  --root-key-passphrase-file FILE   passphrase for argon2id (COFFER_ROOT_KEY_PASSPHRASE_FILE; or COFFER_ROOT_KEY_PASSPHRASE)
+  --root-key-kms-key-id KEY         KMS key that wraps the root key (COFFER_ROOT_KEY_KMS_KEY_ID); also
+  --root-key-kms-endpoint URL, --root-key-kms-region R, --root-key-kms-profile P, --root-key-kms-ca-bundle PEM
+                         (COFFER_ROOT_KEY_KMS_*; credentials: COFFER_ROOT_KEY_KMS_ACCESS_KEY_ID/_SECRET_ACCESS_KEY/_SESSION_TOKEN,
+                         the profile, or the AWS default chain). See docs/root-key.md
   --log-level LEVEL      pino log level (COFFER_LOG_LEVEL; default info)
   --max-body-bytes N     largest request body accepted (COFFER_MAX_BODY_BYTES; default 1048576)
 `;
@@ -30,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'accounts' && rest.includes('--help')) return void process.stdout.write(ACCOUNTS_HELP);
     if (command === 'explain' && rest.includes('--help')) return void process.stdout.write(EXPLAIN_HELP);
+    if (command === 'root-key' && rest.includes('--help')) return void process.stdout.write(ROOT_KEY_HELP);
     if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
       process.stdout.write(HELP);
       return;
@@ -38,6 +48,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'credentials') return credentials(rest);
     if (command === 'accounts') return await accounts(rest);
     if (command === 'explain') return await explain(rest);
+    if (command === 'root-key') return await rootKey(rest);
     throw new UsageError(`unknown command '${command}'`);
   } catch (err) {
     if (err instanceof UsageError) {

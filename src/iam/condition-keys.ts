@@ -16,6 +16,8 @@ export const MULTIVALUED_KEYS: ReadonlySet<string> = new Set([
   'aws:sourceorgpaths',
   'aws:principalservicenameslist',
   'secretsmanager:addreplicaregions',
+  'kms:encryptioncontextkeys',
+  'kms:resourcealiases',
 ]);
 
 /**

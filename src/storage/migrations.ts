@@ -8,6 +8,9 @@ import type { Dialect } from './database.ts';
 import { iamMigration } from './migration-iam.ts';
 import { mfaDevicesMigration } from './migration-mfa-devices.ts';
 import { loginProfilesMigration } from './migration-login-profiles.ts';
+import { rootKeysMigration } from './migration-root-keys.ts';
+import { kmsMigration } from './migration-kms.ts';
+import { iamCredentialsPolicyMigration } from './migration-iam-credentials-policy.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -114,6 +117,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_iam': iamMigration(bytes),
     '0003_login_profiles': loginProfilesMigration,
     '0004_mfa_devices': mfaDevicesMigration(bytes),
+    '0005_kms': kmsMigration,
+    '0006_root_keys': rootKeysMigration(bytes),
+    '0007_iam_credentials_policy': iamCredentialsPolicyMigration,
   };
 }
 

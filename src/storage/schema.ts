@@ -2,6 +2,8 @@
  * Table types for Kysely. Times are epoch milliseconds; booleans are 0/1 integers and JSON
  * is text, so that SQLite and PostgreSQL store the same values. Columns ending in `_sealed`
  * and `ciphertext` hold AES-GCM sealed bytes: storage never sees plaintext secrets or keys.
+ * Every `_sealed` column is sealed by the root key ring (src/crypto/root-key-ring.ts), and
+ * `coffer root-key rotate` re-wraps every such column it finds: name no other column so.
  */
 export interface MetaTable {
   key: string;
@@ -39,6 +41,16 @@ export interface KmsKeyTable {
   key_state: string;
   current_material: number;
   created_at: number;
+  /** The key policy (JSON); null for AWS managed keys, whose policy follows from account and region. */
+  policy: string | null;
+  key_usage: string;
+  key_spec: string;
+  origin: string;
+  deletion_date: number | null;
+  pending_window_days: number | null;
+  rotation_enabled: number;
+  rotation_period_days: number | null;
+  next_rotation_at: number | null;
 }
 
 export interface KmsKeyMaterialTable {
@@ -46,6 +58,8 @@ export interface KmsKeyMaterialTable {
   material_version: number;
   material_sealed: Buffer;
   created_at: number;
+  /** 'AUTOMATIC' | 'ON_DEMAND'; null for the first material. */
+  rotation_type: string | null;
 }
 
 export interface KmsAliasTable {
@@ -54,6 +68,13 @@ export interface KmsAliasTable {
   alias_name: string;
   key_id: string;
   created_at: number;
+  updated_at: number | null;
+}
+
+export interface KmsKeyTagTable {
+  key_id: string;
+  tag_key: string;
+  tag_value: string;
 }
 
 export interface SecretTable {
@@ -197,6 +218,8 @@ export interface IamLoginProfileTable {
   password_hash: string;
   password_reset_required: number;
   created_at: number;
+  /** Earlier argon2id hashes, newest first (JSON array; migration 0007), for PasswordReusePrevention. */
+  password_history: string | null;
 }
 
 export interface StsSessionTable {
@@ -217,6 +240,7 @@ export interface Database {
   kms_keys: KmsKeyTable;
   kms_key_materials: KmsKeyMaterialTable;
   kms_aliases: KmsAliasTable;
+  kms_key_tags: KmsKeyTagTable;
   secrets: SecretTable;
   secret_versions: SecretVersionTable;
   secret_version_stages: SecretVersionStageTable;
@@ -231,6 +255,8 @@ export interface Database {
   iam_login_profiles: IamLoginProfileTable;
   sts_sessions: StsSessionTable;
   iam_mfa_devices: IamMfaDeviceTable;
+  root_keys: RootKeyTable;
+  iam_password_policies: IamPasswordPolicyTable;
 }
 
 /** A virtual MFA device (migration 0004); the seed only sealed. */
@@ -245,4 +271,37 @@ export interface IamMfaDeviceTable {
   user_key: string | null;
   enabled_at: number | null;
   created_at: number;
+  /** Highest TOTP step (epoch s / 30) accepted; a code is never accepted twice (migration 0007). */
+  last_used_step: number | null;
+  /** Clock offset in 30-second steps found by ResyncMFADevice; null: none. */
+  drift_steps: number | null;
+}
+
+/** The account password policy (migration 0007); no row: AWS's default policy applies. */
+export interface IamPasswordPolicyTable {
+  account_id: string;
+  minimum_password_length: number;
+  require_symbols: number;
+  require_numbers: number;
+  require_uppercase: number;
+  require_lowercase: number;
+  allow_users_to_change_password: number;
+  max_password_age: number | null;
+  password_reuse_prevention: number | null;
+  hard_expiry: number;
+  updated_at: number;
+}
+
+/** A generation of the root key (migration 0006); never the key itself. See src/crypto/root-key-rows.ts. */
+export interface RootKeyTable {
+  generation: number;
+  state: string;
+  provider: string;
+  key_check: string;
+  wrapped_by_previous: Buffer | null;
+  previous_wrapped: Buffer | null;
+  progress: string | null;
+  created_at: number;
+  activated_at: number | null;
+  retired_at: number | null;
 }

@@ -4,6 +4,7 @@
  * by ARN (AWS or customer managed); the policy and the entity must exist.
  */
 import { operation } from '../../protocol/operation.ts';
+import { transaction } from '../../storage/transaction.ts';
 import type { AuthorizationRequest } from '../../auth/request-context.ts';
 import type { IamDeps } from './deps.ts';
 import { limitExceeded, nameKey, pageOf } from './entities.ts';
@@ -39,6 +40,23 @@ async function findOwner(db: Db, accountId: string, type: OwnerType, name: strin
   return { owner: row && { type, key: row.role_key, name: row.role_name }, authorization: onRole(action, accountId, name, row, extra) };
 }
 
+/**
+ * Takes the entity's row lock for the rest of the transaction, with a no-op UPDATE: a row lock
+ * on PostgreSQL (a second attacher waits, then counts what the first committed), the write lock
+ * on SQLite. False when the entity is gone.
+ */
+async function lockOwner(trx: Db, accountId: string, owner: Owner): Promise<boolean> {
+  let result;
+  if (owner.type === 'user') {
+    result = await trx.updateTable('iam_users').set({ user_key: owner.key }).where('account_id', '=', accountId).where('user_key', '=', owner.key).executeTakeFirst();
+  } else if (owner.type === 'group') {
+    result = await trx.updateTable('iam_groups').set({ group_key: owner.key }).where('account_id', '=', accountId).where('group_key', '=', owner.key).executeTakeFirst();
+  } else {
+    result = await trx.updateTable('iam_roles').set({ role_key: owner.key }).where('account_id', '=', accountId).where('role_key', '=', owner.key).executeTakeFirst();
+  }
+  return Number(result.numUpdatedRows) === 1;
+}
+
 function noSuchOwner(type: OwnerType, name: string) {
   return type === 'user' ? noSuchUser(name) : type === 'group' ? noSuchGroup(name) : noSuchRole(name);
 }
@@ -60,14 +78,19 @@ function attach(deps: IamDeps, type: OwnerType) {
       checkPolicyArn(input.PolicyArn);
       if (!policy) throw policyNotAttachable(input.PolicyArn);
       const accountId = ctx.principal.accountId;
-      const existing = await deps.db.selectFrom('iam_attachments').select('policy_arn')
-        .where('account_id', '=', accountId).where('owner_type', '=', type).where('owner_key', '=', owner.key).execute();
-      // Attaching an attached policy again succeeds and changes nothing, as in AWS.
-      if (existing.some((e) => e.policy_arn === policy.arn)) return {};
-      if (existing.length >= MAX_ATTACHED) throw limitExceeded(`Cannot exceed quota for ${QUOTA[type]}: ${MAX_ATTACHED}`);
-      await deps.db.insertInto('iam_attachments').values({ account_id: accountId, owner_type: type, owner_key: owner.key, policy_arn: policy.arn })
-        .onConflict((oc) => oc.doNothing()).execute();
-      deps.changed();
+      // The count and the insert in one transaction, serialized on the entity's row, so two
+      // concurrent attaches (on one node or several) cannot take it past the quota.
+      const inserted = await transaction(deps.db, async (trx) => {
+        if (!await lockOwner(trx, accountId, owner)) throw noSuchOwner(type, owner.name);
+        const existing = await trx.selectFrom('iam_attachments').select('policy_arn')
+          .where('account_id', '=', accountId).where('owner_type', '=', type).where('owner_key', '=', owner.key).execute();
+        // Attaching an attached policy again succeeds and changes nothing, as in AWS.
+        if (existing.some((e) => e.policy_arn === policy.arn)) return false;
+        if (existing.length >= MAX_ATTACHED) throw limitExceeded(`Cannot exceed quota for ${QUOTA[type]}: ${MAX_ATTACHED}`);
+        await trx.insertInto('iam_attachments').values({ account_id: accountId, owner_type: type, owner_key: owner.key, policy_arn: policy.arn }).execute();
+        return true;
+      });
+      if (inserted) deps.changed();
       return {};
     },
   });

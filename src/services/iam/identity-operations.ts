@@ -11,6 +11,7 @@ import { inlinePolicyOperations } from './inline-policies.ts';
 import { listUserTags, tagUser, untagUser } from './user-tags.ts';
 import { mfaDeviceOperations } from './mfa-devices.ts';
 import { loginProfileOperations } from './login-profiles.ts';
+import { changePassword } from './change-password.ts';
 
 export function identityOperations(deps: IamDeps): Record<string, Operation<any, any, any>> {
   return {
@@ -38,5 +39,6 @@ export function identityOperations(deps: IamDeps): Record<string, Operation<any,
     ListUserTags: listUserTags(deps),
     ...mfaDeviceOperations(deps),
     ...loginProfileOperations(deps),
+    ChangePassword: changePassword(deps),
   };
 }

@@ -2,7 +2,9 @@
  * CreateLoginProfile, GetLoginProfile, UpdateLoginProfile, DeleteLoginProfile: a user's
  * console password. Only an argon2id hash of it is stored (`@node-rs/argon2`'s default
  * algorithm, PHC string with its salt and parameters); the password is never stored, logged
- * or returned. `verifyLoginPassword` is what a console sign-in checks against.
+ * or returned. Passwords must meet the account password policy (account-password-policy.ts);
+ * each replaced hash goes to the profile's history, which ChangePassword's reuse prevention
+ * reads. `verifyLoginPassword` is what a console sign-in checks against.
  */
 import { hash, verify } from '@node-rs/argon2';
 import { AwsError } from '../../errors.ts';
@@ -12,27 +14,25 @@ import type { IamDeps } from './deps.ts';
 import { entityAlreadyExists, noSuchEntity } from './entities.ts';
 import { findUser, noSuchUser, requireUser, type Db, type UserRow } from './identity-store.ts';
 import { onUser } from './user-auth.ts';
+import { checkPassword, findPasswordPolicy } from './account-password-policy.ts';
 
-const noSuchProfile = (userName: string) => noSuchEntity(`Login Profile for User ${userName} cannot be found.`);
+export const noSuchProfile = (userName: string) => noSuchEntity(`Login Profile for User ${userName} cannot be found.`);
 const profileExists = (userName: string) => entityAlreadyExists(`Login Profile for user ${userName} already exists.`);
 
-const SYMBOLS = "!@#$%^&*()_+-=[]{}|'";
+export const hashPassword = (password: string): Promise<string> => hash(password);
 
-/**
- * AWS's default password policy, which applies until an account sets its own (account
- * password policies are a later step of the IAM issue): 8 to 128 characters, with at least
- * three of uppercase, lowercase, digits and symbols.
- */
-export function checkDefaultPasswordPolicy(password: string | undefined): asserts password is string {
-  const violation = (why: string) => new AwsError('PasswordPolicyViolation', `Password does not conform to the account password policy: ${why}`, 400);
-  if (password === undefined || password.length < 8) throw violation('it must be at least 8 characters long.');
-  if (password.length > 128) throw violation('it must be at most 128 characters long.');
-  const kinds = [/[A-Z]/, /[a-z]/, /[0-9]/].filter((re) => re.test(password)).length
-    + ([...password].some((ch) => SYMBOLS.includes(ch)) ? 1 : 0);
-  if (kinds < 3) throw violation('it must contain at least three of uppercase letters, lowercase letters, numbers and symbols.');
+/** AWS's largest PasswordReusePrevention: no more earlier hashes than this are kept. */
+export const MAX_PASSWORD_HISTORY = 24;
+
+/** The profile's earlier hashes, newest first. */
+export function passwordHistory(row: { password_history: string | null }): string[] {
+  return row.password_history ? (JSON.parse(row.password_history) as string[]) : [];
 }
 
-export const hashPassword = (password: string): Promise<string> => hash(password);
+/** The history after `replaced` gives way to a new password. */
+export function pushHistory(row: { password_history: string | null }, replaced: string): string {
+  return JSON.stringify([replaced, ...passwordHistory(row)].slice(0, MAX_PASSWORD_HISTORY));
+}
 
 export async function findLoginProfile(db: Db, accountId: string, userKey: string) {
   return db.selectFrom('iam_login_profiles').selectAll()
@@ -75,14 +75,14 @@ export function createLoginProfile(deps: IamDeps) {
     async run(ctx, input, planned) {
       if (!planned) throw noSuchUser(input.UserName);
       const accountId = ctx.principal.accountId;
-      checkDefaultPasswordPolicy(input.Password);
+      checkPassword(await findPasswordPolicy(deps.db, accountId), input.Password);
       const passwordHash = await hashPassword(input.Password);
       const result = await transaction(deps.db, async (trx) => {
         const user = await requireUser(trx, accountId, input.UserName);
         if (await findLoginProfile(trx, accountId, user.user_key)) throw profileExists(user.user_name);
         const row = {
           account_id: accountId, user_key: user.user_key, password_hash: passwordHash,
-          password_reset_required: input.PasswordResetRequired ? 1 : 0, created_at: deps.now(),
+          password_reset_required: input.PasswordResetRequired ? 1 : 0, created_at: deps.now(), password_history: null,
         };
         await trx.insertInto('iam_login_profiles').values(row).execute();
         return profileOutput(user, row);
@@ -121,14 +121,18 @@ export function updateLoginProfile(deps: IamDeps) {
       const accountId = ctx.principal.accountId;
       let passwordHash: string | undefined;
       if (input.Password !== undefined) {
-        checkDefaultPasswordPolicy(input.Password);
+        checkPassword(await findPasswordPolicy(deps.db, accountId), input.Password);
         passwordHash = await hashPassword(input.Password);
       }
       await transaction(deps.db, async (trx) => {
         const user = await requireUser(trx, accountId, input.UserName);
-        if (!await findLoginProfile(trx, accountId, user.user_key)) throw noSuchProfile(user.user_name);
-        const change: { password_hash?: string; password_reset_required?: number } = {};
-        if (passwordHash !== undefined) change.password_hash = passwordHash;
+        const profile = await findLoginProfile(trx, accountId, user.user_key);
+        if (!profile) throw noSuchProfile(user.user_name);
+        const change: { password_hash?: string; password_reset_required?: number; password_history?: string } = {};
+        if (passwordHash !== undefined) {
+          change.password_hash = passwordHash;
+          change.password_history = pushHistory(profile, profile.password_hash);
+        }
         if (input.PasswordResetRequired !== undefined) change.password_reset_required = input.PasswordResetRequired ? 1 : 0;
         if (Object.keys(change).length === 0) return;
         await trx.updateTable('iam_login_profiles').set(change)

@@ -1,9 +1,9 @@
 /**
- * Virtual MFA devices: CreateVirtualMFADevice, EnableMFADevice, DeactivateMFADevice,
- * DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices. A device is created
- * unassigned, enabled for one user with two consecutive TOTP codes, and can be deleted only
- * once deactivated. QRCodePNG is not returned (coffer has no PNG encoder): the seed, which AWS
- * returns beside it, is what authenticator apps accept too.
+ * Virtual MFA devices: CreateVirtualMFADevice, EnableMFADevice, ResyncMFADevice,
+ * DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices. A device
+ * is created unassigned (its seed returned once, as base32 text and as a QR code PNG), enabled
+ * for one user with two consecutive TOTP codes, and can be deleted only once deactivated. A
+ * code is accepted once, whichever operation uses it (mfa-store.ts).
  */
 import { AwsError } from '../../errors.ts';
 import { operation } from '../../protocol/operation.ts';
@@ -16,8 +16,9 @@ import {
 import { callerUser, findUser, noSuchUser, requireUser, userOutput, type UserRow } from './identity-store.ts';
 import { onUser } from './user-auth.ts';
 import {
-  consecutiveCodesValid, findDeviceBySerial, newSeed, noSuchDevice, sealSeed, seedBase32, type MfaDeviceRow, type Sealer,
+  consecutiveCodesStep, findDeviceBySerial, newSeed, noSuchDevice, sealSeed, seedBase32, stepAt, type MfaDeviceRow, type Sealer,
 } from './mfa-store.ts';
+import { otpauthUri, qrCodePng } from './mfa-qr-code.ts';
 
 const mfaArn = (accountId: string, path: string, name: string) => `arn:aws:iam::${accountId}:mfa${path}${name}`;
 const invalidCode = () => new AwsError('InvalidAuthenticationCode', 'Authentication code for device is not valid.', 403);
@@ -59,8 +60,15 @@ export function createVirtualMfaDevice(deps: IamDeps) {
         throw err;
       }
       deps.changed();
-      // A blob on the wire: the base32 text's bytes, base64-encoded by the serializer, as AWS sends it.
-      return { VirtualMFADevice: { SerialNumber: serialNumber, Base32StringSeed: Buffer.from(seedBase32(seed), 'ascii'), ...(tags.length ? { Tags: tags } : {}) } };
+      // Blobs on the wire (base64-encoded by the serializer), as AWS sends them: the base32
+      // text's bytes, and the PNG of the otpauth:// URI holding the same seed.
+      const base32 = seedBase32(seed);
+      const png = await qrCodePng(otpauthUri(input.VirtualMFADeviceName, accountId, base32));
+      return {
+        VirtualMFADevice: {
+          SerialNumber: serialNumber, Base32StringSeed: Buffer.from(base32, 'ascii'), QRCodePNG: png, ...(tags.length ? { Tags: tags } : {}),
+        },
+      };
     },
   });
 }
@@ -82,10 +90,47 @@ export function enableMfaDevice(deps: IamDeps) {
         const device = await findDeviceBySerial(trx, accountId, input.SerialNumber);
         if (!device) throw noSuchDevice(input.SerialNumber);
         if (device.user_key !== null) throw entityAlreadyExists('MFA Device is already in use.');
-        if (!consecutiveCodesValid(sealer, device, input.AuthenticationCode1, input.AuthenticationCode2, deps.now())) throw invalidCode();
-        const updated = await trx.updateTable('iam_mfa_devices').set({ user_key: user.user_key, enabled_at: deps.now() })
-          .where('account_id', '=', accountId).where('device_key', '=', device.device_key).where('user_key', 'is', null).executeTakeFirst();
+        const step = consecutiveCodesStep(sealer, device, input.AuthenticationCode1, input.AuthenticationCode2, deps.now());
+        if (step === undefined) throw invalidCode();
+        // The second code's step is used up with the assignment: neither code works again.
+        const updated = await trx.updateTable('iam_mfa_devices').set({ user_key: user.user_key, enabled_at: deps.now(), last_used_step: step, drift_steps: null })
+          .where('account_id', '=', accountId).where('device_key', '=', device.device_key).where('user_key', 'is', null)
+          .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+          .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) throw entityAlreadyExists('MFA Device is already in use.');
+      });
+      deps.changed();
+      return {};
+    },
+  });
+}
+
+/** How far ResyncMFADevice looks for the pair of codes: an hour either side of the server's clock. */
+const RESYNC_STEPS = 120;
+
+export function resyncMfaDevice(deps: IamDeps) {
+  return operation<EnableInput, Record<string, never>, UserRow | undefined>({
+    async plan(ctx, input) {
+      const row = await findUser(deps.db, ctx.principal.accountId, input.UserName);
+      return { authorization: onUser('iam:ResyncMFADevice', ctx.principal.accountId, input.UserName, row), state: row };
+    },
+    async run(ctx, input, planned) {
+      if (!planned) throw noSuchUser(input.UserName);
+      const sealer = sealerOf(deps);
+      const accountId = ctx.principal.accountId;
+      await transaction(deps.db, async (trx) => {
+        const user = await requireUser(trx, accountId, input.UserName);
+        const device = await findDeviceBySerial(trx, accountId, input.SerialNumber);
+        if (!device || device.user_key !== user.user_key) throw noSuchDevice(input.SerialNumber);
+        const now = deps.now();
+        const step = consecutiveCodesStep(sealer, device, input.AuthenticationCode1, input.AuthenticationCode2, now, -RESYNC_STEPS, RESYNC_STEPS);
+        if (step === undefined) throw invalidCode();
+        // The device's clock is `step - now` steps off ours; later codes are checked with that offset.
+        const updated = await trx.updateTable('iam_mfa_devices').set({ last_used_step: step, drift_steps: step - stepAt(now) })
+          .where('account_id', '=', accountId).where('device_key', '=', device.device_key).where('user_key', '=', user.user_key)
+          .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) throw invalidCode();
       });
       deps.changed();
       return {};
@@ -191,6 +236,7 @@ export function mfaDeviceOperations(deps: IamDeps) {
   return {
     CreateVirtualMFADevice: createVirtualMfaDevice(deps),
     EnableMFADevice: enableMfaDevice(deps),
+    ResyncMFADevice: resyncMfaDevice(deps),
     DeactivateMFADevice: deactivateMfaDevice(deps),
     DeleteVirtualMFADevice: deleteVirtualMfaDevice(deps),
     ListMFADevices: listMfaDevices(deps),

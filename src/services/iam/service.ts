@@ -8,14 +8,20 @@ import type { QueryService } from '../../protocol/aws-query.ts';
 import type { IamDeps } from './deps.ts';
 import { identityOperations } from './identity-operations.ts';
 import { policyOperations } from './policy-operations.ts';
+import { accountPasswordPolicyOperations } from './account-password-policy.ts';
+import { refuseSessionsWithoutMfa } from './session-guard.ts';
+import { withStatementText } from './simulate.ts';
 
 export function iamService(deps: IamDeps): QueryService {
   return {
     signingName: 'iam',
-    model: loadModel('iam-2010-05-08'),
-    operations: {
+    // The simulator's matched statements carry their text too (simulate.ts).
+    model: withStatementText(loadModel('iam-2010-05-08')),
+    // GetSessionToken sessions without MFA may call no IAM operation (session-guard.ts).
+    operations: refuseSessionsWithoutMfa({
       ...identityOperations(deps),
       ...policyOperations(deps),
-    },
+      ...accountPasswordPolicyOperations(deps),
+    }),
   };
 }

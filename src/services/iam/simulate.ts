@@ -8,7 +8,8 @@
  * `iam:SimulatePrincipalPolicy` on the principal's ARN.
  */
 import { operation } from '../../protocol/operation.ts';
-import type { ContextValues, RequestPrincipal } from '../../iam/index.ts';
+import type { ContextValues, PolicyType, RequestPrincipal } from '../../iam/index.ts';
+import type { ServiceModel } from '../../protocol/model.ts';
 import type { IamDeps } from './deps.ts';
 import { invalidInput } from './entities.ts';
 import { simPolicy, simulate, type SimPolicy, type SimulationOutcome } from './simulation.ts';
@@ -74,13 +75,43 @@ function boundaryOf(list: readonly string[] | undefined, loaded?: SimPolicy): Si
   return given[0] ?? loaded;
 }
 
+/**
+ * SourcePolicyType as AWS's simulator answers it — not the model's enum (user, group, role, …),
+ * which it does not use: "IAM Policy" for identity policies (inline or managed, passed or
+ * stored), "Resource Policy", "Permissions Boundary Policy" (published SimulateCustomPolicy and
+ * SimulatePrincipalPolicy results).
+ */
+const SOURCE_POLICY_TYPE: Readonly<Record<PolicyType, string>> = {
+  'identity-based': 'IAM Policy',
+  'resource-based': 'Resource Policy',
+  'permissions boundary': 'Permissions Boundary Policy',
+  session: 'IAM Policy',
+  'service control': 'Organizations Policy',
+  'resource control': 'Organizations Policy',
+  'role trust': 'Resource Policy',
+};
+
+/**
+ * The model's Statement with one member more: `StatementText`, the matched statement exactly
+ * as its document has it. Beyond AWS; the SDKs and the CLI read only the members they know and
+ * skip unknown elements, so they are unaffected (test/iam-simulate.test.ts checks both).
+ */
+export function withStatementText(model: ServiceModel): ServiceModel {
+  const statement = model.shapes.Statement!;
+  return {
+    ...model,
+    shapes: { ...model.shapes, Statement: { ...statement, members: { ...statement.members, StatementText: { shape: 'policyDocumentType' } } } },
+  };
+}
+
 /** AWS's EvaluationResult for one outcome. */
 function evaluationResult(o: SimulationOutcome): Record<string, unknown> {
   const matched = o.matched.map((m) => ({
     SourcePolicyId: m.policy.id,
-    SourcePolicyType: m.policy.sourceType,
+    SourcePolicyType: SOURCE_POLICY_TYPE[m.statement.policyType],
     StartPosition: m.start,
     EndPosition: m.end,
+    StatementText: m.text,
   }));
   const boundary = o.allowedByBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: o.allowedByBoundary };
   const out: Record<string, unknown> = {

@@ -21,17 +21,21 @@ export interface PrincipalSimulation {
   boundary?: SimPolicy;
 }
 
-/** `inline:user/alice/read` → (user, read); a managed policy keeps its ARN. */
+/**
+ * A stored policy as the simulator names it (AWS's SourcePolicyId): an inline policy as
+ * `<owner type>_<owner name>_<policy name>` (`user_alice_read`, `role_app_s3`, as AWS's
+ * SimulatePrincipalPolicy answers), a managed policy by its name (`AdministratorAccess`).
+ */
 function fromText(text: PolicyText): SimPolicy {
-  let id = text.id;
-  let sourceType: SimPolicySourceType;
-  if (id.startsWith('inline:')) {
-    sourceType = id.slice('inline:'.length, id.indexOf('/')) as SimPolicySourceType;
-    id = id.slice(id.lastIndexOf('/') + 1);
-  } else {
-    sourceType = isAwsManagedArn(id) ? 'aws-managed' : 'user-managed';
+  const policy = compileLenient(text.document, 'identity');
+  if (text.id.startsWith('inline:')) {
+    // inline:user/alice/read
+    const [owner, ...rest] = text.id.slice('inline:'.length).split('/');
+    const name = rest.pop()!;
+    return { id: `${owner}_${rest.join('/')}_${name}`, sourceType: owner as SimPolicySourceType, document: text.document, policy };
   }
-  return { id, sourceType, document: text.document, policy: compileLenient(text.document, 'identity') };
+  const sourceType: SimPolicySourceType = isAwsManagedArn(text.id) ? 'aws-managed' : 'user-managed';
+  return { id: lastSegment(text.id), sourceType, arn: text.id, document: text.document, policy };
 }
 
 function parts(arn: string): { account: string; resource: string } | undefined {

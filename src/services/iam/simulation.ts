@@ -10,13 +10,18 @@ import { evaluate, parsePolicy, ConditionContext } from '../../iam/index.ts';
 import type { CompiledPolicy, ContextValues, Decision, EvaluationResult, MatchedStatement, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/index.ts';
 import { arnView, matchActionSet, matchArn } from '../../iam/match.ts';
 
-/** AWS's PolicySourceType values. */
+/** Where a simulated policy comes from (for explanations; the API answers AWS's SourcePolicyType). */
 export type SimPolicySourceType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
 
 export interface SimPolicy {
-  /** SourcePolicyId: inline policy name, managed policy ARN, `PolicyInputList.1`, `ResourcePolicy`. */
+  /**
+   * SourcePolicyId as AWS reports it: `user_<user>_<policy>` (group_, role_) for inline
+   * policies, the policy's name for managed ones, `PolicyInputList.1`, `ResourcePolicy`.
+   */
   id: string;
   sourceType: SimPolicySourceType;
+  /** A managed policy's ARN (explanations name it beside the id). */
+  arn?: string;
   document: string;
   policy: CompiledPolicy;
 }
@@ -40,7 +45,8 @@ export interface SimulationOutcome {
   resource: string;
   result: EvaluationResult;
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
-  matched: { statement: MatchedStatement; policy: SimPolicy; start: Position; end: Position; json: unknown }[];
+  /** `text`: the statement exactly as the document has it, from its `{` to its `}`. */
+  matched: { statement: MatchedStatement; policy: SimPolicy; start: Position; end: Position; json: unknown; text: string }[];
   missingContextValues: string[];
   /** Whether the boundary allows (only when a boundary was given). */
   allowedByBoundary?: boolean;
@@ -86,8 +92,10 @@ export function simulate(setup: SimulationSetup, action: string, resource: strin
   for (const m of result.matchedStatements) {
     const policy = findPolicy(m);
     if (!policy) continue;
-    const span = statementSpans(policy.document)[m.index] ?? { start: { Line: 1, Column: 1 }, end: { Line: 1, Column: 1 } };
-    matched.push({ statement: m, policy, start: span.start, end: span.end, json: statementJson(policy.policy.document, m.index) });
+    const json = statementJson(policy.policy.document, m.index);
+    const span = statementSpans(policy.document)[m.index]
+      ?? { start: { Line: 1, Column: 1 }, end: { Line: 1, Column: 1 }, text: JSON.stringify(json) };
+    matched.push({ statement: m, policy, start: span.start, end: span.end, json, text: span.text });
   }
   const outcome: SimulationOutcome = {
     action,
@@ -238,11 +246,26 @@ function position(text: string, offset: number): Position {
   return { Line: line, Column: offset - lineStart + 1 };
 }
 
-/** Start (the statement's `{`) and end (just past its `}`) of each statement, 1-based line and column. */
-export function statementSpans(text: string): { start: Position; end: Position }[] {
+/**
+ * Where each statement sits, as AWS's simulator reports it (1-based line and column): the
+ * position its JSON parser (Jackson) had reached when it began the statement, and the one just
+ * past the statement's `}`. For `"Statement": {…}` that is just past the `{` (the parser has
+ * read it with the member name); in a list it is just past the `[` for the first statement and
+ * just past the previous statement's `}` for the others. Checked against AWS's answers: the
+ * CLI reference's simulate-custom-policy example (`{"Version":"2012-10-17","Statement":{…}}` →
+ * column 38 to 167), and published SimulateCustomPolicy results where a second statement
+ * starts where the first ends. `text` is the statement's exact text, `{` to `}`.
+ */
+export function statementSpans(text: string): { start: Position; end: Position; text: string }[] {
   const root = scan(text);
   const statement = root?.members?.get('Statement');
   if (!statement) return [];
-  const nodes = statement.items ?? [statement];
-  return nodes.map((n) => ({ start: position(text, n.start), end: position(text, n.end) }));
+  if (!statement.items) {
+    return [{ start: position(text, statement.start + 1), end: position(text, statement.end), text: text.slice(statement.start, statement.end) }];
+  }
+  return statement.items.map((n, i) => ({
+    start: position(text, i === 0 ? statement.start + 1 : statement.items![i - 1]!.end),
+    end: position(text, n.end),
+    text: text.slice(n.start, n.end),
+  }));
 }

@@ -4,10 +4,14 @@
  * data key with one AES-GCM operation and no database round trip.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../storage/schema.ts';
-import { newKey, open, seal } from '../../crypto/aead.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, KmsKeyTable } from '../../storage/schema.ts';
+import { newKey } from '../../crypto/aead.ts';
+import type { RootKeySealer } from '../../crypto/root-key-ring.ts';
 import { AwsError } from '../../errors.ts';
+import { defaultKeyPolicy, secretsManagerKeyPolicy } from './key-policy.ts';
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
 export interface KmsKey {
   keyId: string;
@@ -15,8 +19,26 @@ export interface KmsKey {
   accountId: string;
   region: string;
   keyManager: 'AWS' | 'CUSTOMER';
-  keyState: string;
+  keyState: KeyState;
   currentMaterial: number;
+  /** The key policy (JSON): the key's resource policy, required for every use of the key. */
+  policy: string;
+  description: string;
+  keyUsage: 'ENCRYPT_DECRYPT';
+  keySpec: 'SYMMETRIC_DEFAULT';
+  origin: 'AWS_KMS';
+  createdAt: number;
+  /** Epoch ms when a key pending deletion is deleted. */
+  deletionDate?: number;
+  pendingWindowDays?: number;
+  rotationEnabled: boolean;
+  rotationPeriodDays?: number;
+  /** Epoch ms of the next automatic rotation, while rotation is enabled. */
+  nextRotationAt?: number;
+  /** Alias names (`alias/...`) pointing at the key: `kms:ResourceAliases`. */
+  aliases: readonly string[];
+  /** Tags, for `aws:ResourceTag/...` and ListResourceTags. */
+  tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -27,6 +49,31 @@ export interface KmsKey {
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const SECRETS_MANAGER_ALIAS = 'alias/aws/secretsmanager';
+export const DAY_MS = 86_400_000;
+
+type KeyRow = Selectable<KmsKeyTable>;
+
+/** The cached view of a key row. AWS managed keys' policy follows from their account and region. */
+function keyFromRow(row: KeyRow, aliases: string[], tags: Record<string, string>): KmsKey {
+  const keyManager = row.key_manager as KmsKey['keyManager'];
+  return {
+    keyId: row.key_id, arn: row.arn, accountId: row.account_id, region: row.region,
+    keyManager, keyState: row.key_state as KeyState, currentMaterial: row.current_material,
+    policy: row.policy ?? (keyManager === 'AWS' ? secretsManagerKeyPolicy(row.account_id, row.region) : defaultKeyPolicy(row.account_id)),
+    description: row.description,
+    keyUsage: row.key_usage as KmsKey['keyUsage'],
+    keySpec: row.key_spec as KmsKey['keySpec'],
+    origin: row.origin as KmsKey['origin'],
+    createdAt: Number(row.created_at),
+    deletionDate: row.deletion_date === null ? undefined : Number(row.deletion_date),
+    pendingWindowDays: row.pending_window_days ?? undefined,
+    rotationEnabled: row.rotation_enabled === 1,
+    rotationPeriodDays: row.rotation_period_days ?? undefined,
+    nextRotationAt: row.next_rotation_at === null ? undefined : Number(row.next_rotation_at),
+    aliases,
+    tags,
+  };
+}
 
 function materialAad(arn: string, version: number): string {
   return `kms-material:${arn}:${version}`;
@@ -36,20 +83,43 @@ export class KeyStore {
   private readonly materials = new Map<string, Buffer>();
   private readonly keys = new Map<string, KmsKey>();
   private readonly managedKeyIds = new Map<string, string>();
+  private generation = 0;
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: Buffer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
+
+  /** The database the keys live in (KeyWriter writes through it). */
+  get database(): Kysely<Database> {
+    return this.db;
+  }
 
   async getKey(keyId: string, db: Db = this.db): Promise<KmsKey | undefined> {
     const cached = this.keys.get(keyId);
     if (cached) return cached;
+    // A write that commits while this read runs invalidates; a read older than it must not be cached.
+    const generation = this.generation;
     const row = await db.selectFrom('kms_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
     if (!row) return undefined;
-    const key: KmsKey = {
-      keyId: row.key_id, arn: row.arn, accountId: row.account_id, region: row.region,
-      keyManager: row.key_manager as KmsKey['keyManager'], keyState: row.key_state, currentMaterial: row.current_material,
-    };
-    this.keys.set(keyId, key);
+    const aliases = await db.selectFrom('kms_aliases').select('alias_name').where('key_id', '=', keyId).orderBy('alias_name').execute();
+    const tags = await db.selectFrom('kms_key_tags').select(['tag_key', 'tag_value']).where('key_id', '=', keyId).orderBy('tag_key').execute();
+    const key = keyFromRow(row, aliases.map((a) => a.alias_name), Object.fromEntries(tags.map((t) => [t.tag_key, t.tag_value])));
+    if (generation === this.generation) this.keys.set(keyId, key);
     return key;
+  }
+
+  /**
+   * Drops a key's cached metadata; every write to a key, its aliases or its tags calls this
+   * once the write has committed, so the next read sees it.
+   */
+  invalidate(keyId: string): void {
+    this.generation++;
+    this.keys.delete(keyId);
+  }
+
+  /** A key that was deleted: its metadata and unsealed material leave memory too. */
+  forget(keyId: string): void {
+    this.invalidate(keyId);
+    for (const cacheKey of [...this.materials.keys()]) if (cacheKey.startsWith(`${keyId}:`)) this.materials.delete(cacheKey);
+    for (const [scope, id] of this.managedKeyIds) if (id === keyId) this.managedKeyIds.delete(scope);
   }
 
   /**
@@ -81,6 +151,13 @@ export class KeyStore {
     return key && key.accountId === accountId && key.region === region ? key : undefined;
   }
 
+  /** The key an alias points at, without creating AWS managed keys (unlike `resolve`). */
+  async existingAliasTarget(accountId: string, region: string, aliasName: string): Promise<KmsKey | undefined> {
+    const row = await this.db.selectFrom('kms_aliases').select('key_id')
+      .where('account_id', '=', accountId).where('region', '=', region).where('alias_name', '=', aliasName).executeTakeFirst();
+    return row ? this.getKey(row.key_id) : undefined;
+  }
+
   async material(key: KmsKey, version: number, db: Db = this.db): Promise<Buffer> {
     const cacheKey = `${key.keyId}:${version}`;
     const cached = this.materials.get(cacheKey);
@@ -88,9 +165,14 @@ export class KeyStore {
     const row = await db.selectFrom('kms_key_materials').select('material_sealed')
       .where('key_id', '=', key.keyId).where('material_version', '=', version).executeTakeFirst();
     if (!row) throw new AwsError('InvalidCiphertextException', 'The ciphertext refers to key material that does not exist.');
-    const material = open(this.rootKey, Buffer.from(row.material_sealed), materialAad(key.arn, version));
+    const material = this.rootKey.open(Buffer.from(row.material_sealed), materialAad(key.arn, version));
     this.materials.set(cacheKey, material);
     return material;
+  }
+
+  /** New key material for version `version` of the key `arn`, sealed under the root key as `material()` opens it. */
+  sealNewMaterial(arn: string, version: number): Buffer {
+    return this.rootKey.seal(newKey(), materialAad(arn, version));
   }
 
   /**
@@ -115,13 +197,16 @@ export class KeyStore {
     const keyId = randomUUID();
     const arn = `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
     const now = Date.now();
-    const sealed = seal(this.rootKey, newKey(), materialAad(arn, 1));
+    const sealed = this.rootKey.seal(newKey(), materialAad(arn, 1));
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('kms_keys').values({
           key_id: keyId, account_id: accountId, region, arn,
           description: 'Default key that protects my Secrets Manager data when no other key is defined',
           key_manager: 'AWS', key_state: 'Enabled', current_material: 1, created_at: now,
+          key_usage: 'ENCRYPT_DECRYPT', key_spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS',
+          // AWS rotates its managed keys every year.
+          rotation_enabled: 1, rotation_period_days: 365, next_rotation_at: now + 365 * DAY_MS,
         }).execute();
         await trx.insertInto('kms_key_materials').values({ key_id: keyId, material_version: 1, material_sealed: sealed, created_at: now }).execute();
         await trx.insertInto('kms_aliases').values({ account_id: accountId, region, alias_name: SECRETS_MANAGER_ALIAS, key_id: keyId, created_at: now }).execute();

@@ -1,5 +1,6 @@
 import type { SecretRepository } from '../../storage/secret-repository.ts';
 import type { KeyStore } from '../kms/key-store.ts';
+import type { DataKeyCache } from '../kms/data-key-cache.ts';
 
 /** What Secrets Manager operations are built from. */
 export interface SecretsManagerDeps {
@@ -7,4 +8,6 @@ export interface SecretsManagerDeps {
   keys: KeyStore;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now: () => number;
+  /** Unwrapped data keys kept briefly in memory; secretsManagerService makes one if absent. */
+  dataKeyCache?: DataKeyCache;
 }

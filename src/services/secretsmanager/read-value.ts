@@ -1,13 +1,17 @@
 /**
- * Reading a secret's value: the one hot path. One label lookup, one version row, one
+ * Reading a secret's value: the one hot path. One label lookup, one version row, the caller's
+ * kms:Decrypt on the version's key asked of the authorization hook and the key's state
+ * checked (every time: only the unwrap itself may come from the data-key cache), one
  * in-memory unwrap of the data key, one AES-GCM open; LastAccessedDate is written at most
  * once per secret per day because AWS keeps it to the day.
  */
 import { invalidRequest, resourceNotFound } from '../../errors.ts';
+import type { RequestContext } from '../../auth/request-context.ts';
 import type { SecretRow, VersionRow } from '../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from './deps.ts';
 import { dayOf, requireNotDeleted } from './lookup.ts';
 import { openValue } from './secret-value.ts';
+import { keyToDecrypt } from './secret-kms.ts';
 
 export interface SecretValueEntry {
   ARN: string;
@@ -40,7 +44,7 @@ export function versionStageKey(version: VersionRow | undefined, versionStage: s
  * one lookup and returns exactly the version whose labels were authorized.
  */
 export async function readSecretValue(
-  deps: SecretsManagerDeps, secret: SecretRow, versionId: string | undefined, versionStage: string | undefined,
+  deps: SecretsManagerDeps, ctx: RequestContext, secret: SecretRow, versionId: string | undefined, versionStage: string | undefined,
   resolved?: { version: VersionRow | undefined },
 ): Promise<SecretValueEntry> {
   requireNotDeleted(secret);
@@ -59,8 +63,10 @@ export async function readSecretValue(
       ? `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`
       : `Secrets Manager can't find the specified secret value for staging label: ${versionStage ?? 'AWSCURRENT'}`);
   }
-  const value = await openValue(deps.keys, secret.arn, version.version_id, {
-    encryptedDataKey: Buffer.from(version.encrypted_data_key), ciphertext: Buffer.from(version.ciphertext), kind: version.value_kind as 'string' | 'binary',
+  const encryptedDataKey = Buffer.from(version.encrypted_data_key);
+  const key = await keyToDecrypt(deps, ctx, secret, version.version_id, encryptedDataKey);
+  const value = await openValue(deps, key, secret.arn, version.version_id, {
+    encryptedDataKey, ciphertext: Buffer.from(version.ciphertext), kind: version.value_kind as 'string' | 'binary',
   });
   const today = dayOf(deps.now());
   if (secret.last_accessed_at === null || secret.last_accessed_at < today || version.last_accessed_at === null || version.last_accessed_at < today) {

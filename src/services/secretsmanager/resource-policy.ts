@@ -1,24 +1,15 @@
 /**
  * Resource policies on secrets: checked on write (PutResourcePolicy) and reported on by
- * ValidateResourcePolicy. The grammar is the IAM policy language's, so the document is
- * parsed by `src/iam` exactly as the evaluator will read it; evaluation itself happens in
- * the authorization hook.
+ * ValidateResourcePolicy (operations/validate-resource-policy.ts). The grammar is the IAM
+ * policy language's, so the document is parsed by `src/iam` exactly as the evaluator will read
+ * it; evaluation itself happens in the authorization hook.
  *
- * ValidateResourcePolicy runs AWS's checks: syntax, and "broad access" (Zelkova in AWS;
- * here a structural reading: an Allow for any principal that no condition narrows to known
- * callers). AWS's CheckName values and the PublicPolicyException text are not documented
- * anywhere we could find, so ours are descriptive.
+ * "Broad access" (Zelkova in AWS) is read structurally here: an Allow for any principal that
+ * no condition narrows to known callers. The PublicPolicyException text is not documented
+ * anywhere we could find, so ours is descriptive.
  */
 import { AwsError } from '../../errors.ts';
-import { parsePolicy, policyErrorMessage, validatePolicy, type CompiledPolicy, type PolicyFinding } from '../../iam/index.ts';
-
-export interface ValidationFinding {
-  CheckName: string;
-  ErrorMessage: string;
-}
-
-const SYNTAX_CHECK = 'SYNTAX_CHECK';
-const BROAD_ACCESS_CHECK = 'BROAD_ACCESS_CHECK';
+import { parsePolicy, type CompiledPolicy } from '../../iam/index.ts';
 
 /**
  * Condition keys that tie a request to specific callers or networks: an Allow for `"*"`
@@ -30,16 +21,6 @@ const NARROWING_KEYS = new Set([
   'aws:sourceaccount', 'aws:sourcearn', 'aws:sourceowner', 'aws:sourceorgid', 'aws:sourceorgpaths',
   'aws:sourcevpc', 'aws:sourcevpce', 'aws:sourceip',
 ]);
-
-/** Findings as ValidateResourcePolicy reports them: syntax errors first, then broad access. */
-export function resourcePolicyFindings(text: string): ValidationFinding[] {
-  const errors = validatePolicy(text, 'resource').filter((f) => f.severity === 'error');
-  if (errors.length > 0) return errors.map((f) => ({ CheckName: SYNTAX_CHECK, ErrorMessage: findingMessage(f) }));
-  return broadAccessStatements(parsePolicy(text, { kind: 'resource', strict: false })).map((where) => ({
-    CheckName: BROAD_ACCESS_CHECK,
-    ErrorMessage: `${where} allows broad access to the secret: it grants access to any principal ("*") and no condition limits it to specific accounts, principals, organizations or networks.`,
-  }));
-}
 
 /**
  * PutResourcePolicy's check: a malformed document → MalformedPolicyDocumentException; with
@@ -55,15 +36,8 @@ export function checkResourcePolicy(text: string, opts: { blockPublic: boolean }
   }
 }
 
-/** AWS's wording where the parser knows it, with the location so a person can find it. */
-function findingMessage(f: PolicyFinding): string {
-  const aws = policyErrorMessage(f);
-  const detail = f.path === '' ? f.message : `${f.path}: ${f.message}`;
-  return aws === detail ? aws : `${aws} (${detail})`;
-}
-
 /** Where (`Statement[i]`) the policy allows any principal without a narrowing condition. */
-function broadAccessStatements(policy: CompiledPolicy): string[] {
+export function broadAccessStatements(policy: CompiledPolicy): string[] {
   const raw = (policy.document as { Statement?: unknown }).Statement;
   const rawStatements = Array.isArray(raw) ? raw : [raw];
   const out: string[] = [];

@@ -5,6 +5,7 @@
 import { loadModel } from '../../protocol/model.ts';
 import type { JsonService } from '../../protocol/aws-json.ts';
 import type { SecretsManagerDeps } from './deps.ts';
+import { DataKeyCache } from '../kms/data-key-cache.ts';
 import { batchGetSecretValue } from './operations/batch-get-secret-value.ts';
 import { createSecret } from './operations/create-secret.ts';
 import { deleteSecret, restoreSecret } from './operations/delete-secret.ts';
@@ -14,13 +15,15 @@ import { getSecretValue } from './operations/get-secret-value.ts';
 import { listSecretVersionIds } from './operations/list-secret-version-ids.ts';
 import { listSecrets } from './operations/list-secrets.ts';
 import { putSecretValue } from './operations/put-secret-value.ts';
-import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, validateResourcePolicy } from './operations/resource-policy.ts';
+import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy } from './operations/resource-policy.ts';
+import { validateResourcePolicy } from './operations/validate-resource-policy.ts';
 import { cancelRotateSecret, rotateSecret } from './operations/rotate-secret.ts';
 import { tagResource, untagResource } from './operations/tag-resource.ts';
 import { updateSecret } from './operations/update-secret.ts';
 import { updateSecretVersionStage } from './operations/update-secret-version-stage.ts';
 
-export function secretsManagerService(deps: SecretsManagerDeps): JsonService {
+export function secretsManagerService(given: SecretsManagerDeps): JsonService {
+  const deps: SecretsManagerDeps = { ...given, dataKeyCache: given.dataKeyCache ?? new DataKeyCache() };
   return {
     targetPrefix: 'secretsmanager',
     signingName: 'secretsmanager',

@@ -1,31 +1,22 @@
 /**
  * Writing a version and moving staging labels, shared by CreateSecret, PutSecretValue,
- * UpdateSecret and UpdateSecretVersionStage. Always called inside the secret's lock.
+ * UpdateSecret and UpdateSecretVersionStage, and moving versions to a new KMS key. What takes
+ * a transaction runs inside the secret's lock; what asks the authorization hook
+ * (priorVersionKey, planRewraps) runs before it.
  */
 import type { Transaction } from 'kysely';
 import { AwsError } from '../../errors.ts';
+import type { RequestContext } from '../../auth/request-context.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { SecretRow } from '../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from './deps.ts';
 import type { KmsKey } from '../kms/key-store.ts';
+import { blobKeyId, decryptDataKey, encryptDataKey, keyStateError } from '../kms/data-keys.ts';
 import { openValue, sameValue, sealValue, type SecretValue } from './secret-value.ts';
+import { encryptionContext, keyToDecrypt, mayUseKey } from './secret-kms.ts';
 
 export const MAX_STAGES_PER_SECRET = 20;
 export const MAX_VERSIONS = 100;
-
-/**
- * The KMS key a secret's new versions are encrypted with, with its current material loaded.
- * Writers call this before they take the secret's lock, so sealing inside the transaction
- * never needs the database (and a first use of the managed key is its own transaction).
- */
-export async function secretKey(deps: SecretsManagerDeps, secret: Pick<SecretRow, 'account_id' | 'region' | 'kms_key_id'>): Promise<KmsKey> {
-  const key = secret.kms_key_id
-    ? await deps.keys.resolve(secret.account_id, secret.region, secret.kms_key_id)
-    : await deps.keys.secretsManagerKey(secret.account_id, secret.region);
-  if (!key) throw new AwsError('InvalidParameterException', 'The operation failed because of an invalid KMS key: Invalid keyId');
-  await deps.keys.material(key, key.currentMaterial);
-  return key;
-}
 
 /**
  * The secret's KMS key changed between resolving it and taking the lock (a concurrent
@@ -42,18 +33,99 @@ export type TokenOutcome =
   /** RotateSecret's empty AWSPENDING placeholder, which PutSecretValue may fill. */
   | { kind: 'placeholder' };
 
-/** What a ClientRequestToken means for this secret, or AWS's ResourceExistsException. */
+/**
+ * Before the lock: when `token` names a version that has a value, a retry must compare values,
+ * which decrypts the stored one (AWS: "Secrets Manager decrypts the existing secret value and
+ * compares it"), so the caller's kms:Decrypt on its key is checked here. Undefined otherwise.
+ */
+export async function priorVersionKey(deps: SecretsManagerDeps, ctx: RequestContext, secret: SecretRow, token: string): Promise<KmsKey | undefined> {
+  const prior = await deps.repo.version(secret.id, { versionId: token });
+  if (!prior || prior.encrypted_data_key === null) return undefined;
+  return keyToDecrypt(deps, ctx, secret, token, Buffer.from(prior.encrypted_data_key));
+}
+
+/**
+ * What a ClientRequestToken means for this secret, or AWS's ResourceExistsException.
+ * `decryptKey`: what priorVersionKey found and authorized before the lock.
+ */
 export async function tokenOutcome(
-  deps: SecretsManagerDeps, trx: Transaction<Database>, secret: SecretRow, token: string, value: SecretValue,
+  deps: SecretsManagerDeps, trx: Transaction<Database>, secret: SecretRow, token: string, value: SecretValue, decryptKey: KmsKey | undefined,
 ): Promise<TokenOutcome> {
   const existing = await deps.repo.version(secret.id, { versionId: token }, trx);
   if (!existing) return { kind: 'new' };
   if (existing.value_kind === null || existing.ciphertext === null || existing.encrypted_data_key === null) return { kind: 'placeholder' };
-  const stored = await openValue(deps.keys, secret.arn, token, {
-    encryptedDataKey: Buffer.from(existing.encrypted_data_key), ciphertext: Buffer.from(existing.ciphertext), kind: existing.value_kind as 'string' | 'binary',
+  const blob = Buffer.from(existing.encrypted_data_key);
+  // Written (or re-keyed) by another request since priorVersionKey looked.
+  if (decryptKey === undefined || blobKeyId(blob) !== decryptKey.keyId) throw keyChangedConcurrently();
+  const stored = await openValue(deps, decryptKey, secret.arn, token, {
+    encryptedDataKey: blob, ciphertext: Buffer.from(existing.ciphertext), kind: existing.value_kind as 'string' | 'binary',
   }, trx);
   if (sameValue(stored, value)) return { kind: 'repeat', stages: existing.stages };
   throw new AwsError('ResourceExistsException', `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`);
+}
+
+/** The labels whose versions follow a secret to its new KMS key (UpdateSecret's documentation). */
+const REKEYED_LABELS = new Set(['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS']);
+
+export interface Rewrap {
+  versionId: string;
+  /** The wrapped data key as planned; a version re-keyed since is left alone. */
+  blob: Buffer;
+  from: KmsKey;
+}
+
+/**
+ * Before the lock, for UpdateSecret with a KmsKeyId: the versions labelled AWSCURRENT,
+ * AWSPENDING or AWSPREVIOUS that are under another key and that the caller may move —
+ * kms:Decrypt on their key and kms:Encrypt on the new one, through Secrets Manager, both keys
+ * usable. AWS re-encrypts those and silently leaves the others (they stay readable with the
+ * old key); moving a version re-wraps its data key, so the value's ciphertext is untouched.
+ */
+export async function planRewraps(deps: SecretsManagerDeps, ctx: RequestContext, secret: SecretRow, to: KmsKey): Promise<Rewrap[]> {
+  if (keyStateError(to)) return [];
+  const plans: Rewrap[] = [];
+  for (const v of await deps.repo.versions(secret.id)) {
+    if (v.encrypted_data_key === null || !v.stages.some((s) => REKEYED_LABELS.has(s))) continue;
+    const blob = Buffer.from(v.encrypted_data_key);
+    const keyId = blobKeyId(blob);
+    if (keyId === undefined || keyId === to.keyId) continue;
+    const from = await deps.keys.getKey(keyId);
+    if (!from || keyStateError(from)) continue;
+    const context = encryptionContext(secret.arn, v.version_id);
+    if (await mayUseKey(ctx, from, 'kms:Decrypt', context) && await mayUseKey(ctx, to, 'kms:Encrypt', context)) {
+      plans.push({ versionId: v.version_id, blob, from });
+    }
+  }
+  return plans;
+}
+
+/** Inside the lock: re-wraps each planned version that still holds the planned data key. */
+export async function applyRewraps(deps: SecretsManagerDeps, trx: Transaction<Database>, secret: SecretRow, to: KmsKey, plans: Rewrap[]): Promise<void> {
+  for (const plan of plans) {
+    const row = await deps.repo.version(secret.id, { versionId: plan.versionId }, trx);
+    if (!row || row.encrypted_data_key === null || !Buffer.from(row.encrypted_data_key).equals(plan.blob)) continue;
+    const context = encryptionContext(secret.arn, plan.versionId);
+    let blob: Buffer;
+    try {
+      const { plaintext } = await decryptDataKey(deps.keys, plan.blob, context, { db: trx, key: plan.from });
+      try {
+        blob = await encryptDataKey(deps.keys, to, plaintext, context, trx);
+      } finally {
+        plaintext.fill(0);
+      }
+    } catch (err) {
+      // A key disabled in between: the version stays where it is, as when the caller may not move it.
+      if (err instanceof AwsError) continue;
+      throw err;
+    }
+    await trx.updateTable('secret_versions').set({ encrypted_data_key: blob, kms_key_id: versionKeyColumn(to) })
+      .where('secret_id', '=', secret.id).where('version_id', '=', plan.versionId).execute();
+  }
+}
+
+/** A version's `kms_key_id`: the key ARN, or null for the AWS managed key (`DefaultEncryptionKey`). */
+function versionKeyColumn(key: KmsKey): string | null {
+  return key.keyManager === 'AWS' ? null : key.arn;
 }
 
 /** Puts `stages` on `versionId`; AWSCURRENT's previous holder becomes AWSPREVIOUS. */
@@ -78,9 +150,9 @@ export async function writeVersion(
   args: { key: KmsKey; versionId: string; value: SecretValue; stages: string[]; fillPlaceholder?: boolean; now: number },
 ): Promise<void> {
   const { key } = args;
-  const sealed = await sealValue(deps.keys, key, secret.arn, args.versionId, args.value);
+  const sealed = await sealValue(deps, key, secret.arn, args.versionId, args.value);
   const columns = {
-    kms_key_id: key.keyManager === 'AWS' ? null : key.arn,
+    kms_key_id: versionKeyColumn(key),
     encrypted_data_key: sealed.encryptedDataKey,
     ciphertext: sealed.ciphertext,
     value_kind: sealed.kind,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from '../../storage/database.ts';
 import { CredentialStore } from '../../auth/credentials.ts';
+import { RootKeyRing } from '../../crypto/root-key-ring.ts';
 import { assumeRoleAsService } from './assume-role.ts';
 import type { StsDeps } from './deps.ts';
 
@@ -15,7 +16,7 @@ describe('a service assuming a role (trust policy with aws:SourceAccount / aws:S
 
   before(async () => {
     store = await openStore('sqlite://:memory:');
-    const credentials = new CredentialStore(store.db, randomBytes(32));
+    const credentials = new CredentialStore(store.db, new RootKeyRing(1, randomBytes(32)));
     deps = { db: store.db, credentials, now: () => Date.now() };
     await store.db.insertInto('iam_roles').values({
       account_id: ACCOUNT, role_key: 'rotation-exec', role_name: 'rotation-exec', role_id: 'AROAEXAMPLEEXAMPLE01', path: '/', arn: ROLE_ARN,

@@ -17,6 +17,12 @@
  * - DurationSeconds 900 … the role's MaxSessionDuration (3600 when the caller is itself a role
  *   session: role chaining); session name; session tags (transitive ones carry over in chains);
  *   inline session policy and policy ARNs, whose packed size is reported as AWS does.
+ * - SourceIdentity (2–64 characters of `[\w+=,.@-]`, checked by the model, so never `aws:…`):
+ *   kept on the session, carried to every session it creates by role chaining, and
+ *   `aws:SourceIdentity` in all its requests. Once set it cannot change: a chained AssumeRole
+ *   naming another value is denied. Setting it — or carrying it on — needs
+ *   `sts:SetSourceIdentity` on both sides (IAM User Guide, "Monitor and control actions taken
+ *   with assumed roles").
  */
 import { deflateRawSync } from 'node:zlib';
 import { AwsError } from '../../errors.ts';
@@ -63,6 +69,8 @@ interface RoleRow {
 
 interface Prepared {
   conditions: Record<string, ConditionValue>;
+  /** The session's source identity: the one asked for, or the calling session's. */
+  sourceIdentity?: string;
   tags: Record<string, string>;
   transitiveTagKeys: string[];
   sessionPolicies?: SessionPolicies;
@@ -152,7 +160,8 @@ function prepare(ctx: RequestContext, input: AssumeRoleInput): Prepared {
 
   const conditions: Record<string, ConditionValue> = { 'sts:RoleSessionName': input.RoleSessionName };
   if (input.ExternalId !== undefined) conditions['sts:ExternalId'] = input.ExternalId;
-  if (input.SourceIdentity !== undefined) conditions['sts:SourceIdentity'] = input.SourceIdentity;
+  const sourceIdentity = input.SourceIdentity ?? caller.sourceIdentity;
+  if (sourceIdentity !== undefined) conditions['sts:SourceIdentity'] = sourceIdentity;
   if (requested.length > 0) {
     for (const t of requested) conditions[`aws:RequestTag/${t.Key}`] = t.Value;
     conditions['aws:TagKeys'] = requested.map((t) => t.Key);
@@ -160,6 +169,7 @@ function prepare(ctx: RequestContext, input: AssumeRoleInput): Prepared {
   if (transitive.length > 0) conditions['sts:TransitiveTagKeys'] = transitive;
   return {
     conditions,
+    sourceIdentity,
     tags: tagMap(allTags),
     transitiveTagKeys: [...inherited.map((t) => t.Key), ...transitive],
     sessionPolicies,
@@ -228,11 +238,19 @@ export function assumeRole(deps: StsDeps) {
       const mfaAt = await verifyMfa(deps, caller, input.SerialNumber, input.TokenCode);
       const role = await findRole(deps, input.RoleArn);
       if (!role) throw notAuthorizedToAssume(caller.arn, input.RoleArn);
+      // A source identity, once set, stays: a chained session may not name another one.
+      if (caller.sourceIdentity !== undefined && input.SourceIdentity !== undefined && input.SourceIdentity !== caller.sourceIdentity) {
+        throw notAuthorizedToAssume(caller.arn, role.arn, 'sts:SetSourceIdentity');
+      }
+      // MFA given with this call counts for this call: a trust policy requiring
+      // aws:MultiFactorAuthPresent is met by AssumeRole with SerialNumber/TokenCode (IAM User
+      // Guide, "Configuring MFA-protected API access"), whatever the caller's credentials.
+      if (mfaAt !== undefined) Object.assign(prepared.conditions, { 'aws:MultiFactorAuthPresent': true, 'aws:MultiFactorAuthAge': 0 });
       const principal = await requestPrincipal(deps, caller);
       const context = ConditionContext.create(principal, { ...globalConditionKeys(ctx), ...prepared.conditions });
       await authorizeOnRole(ctx, role, principal, context, 'sts:AssumeRole', prepared.conditions);
       if (input.Tags?.length) await authorizeOnRole(ctx, role, principal, context, 'sts:TagSession', prepared.conditions);
-      if (input.SourceIdentity !== undefined) await authorizeOnRole(ctx, role, principal, context, 'sts:SetSourceIdentity', prepared.conditions);
+      if (prepared.sourceIdentity !== undefined) await authorizeOnRole(ctx, role, principal, context, 'sts:SetSourceIdentity', prepared.conditions);
 
       const chained = caller.type === 'AssumedRole';
       const duration = input.DurationSeconds ?? DEFAULT_DURATION;
@@ -248,6 +266,7 @@ export function assumeRole(deps: StsDeps) {
         ...(prepared.transitiveTagKeys.length ? { transitiveTagKeys: prepared.transitiveTagKeys } : {}),
         ...(prepared.sessionPolicies ? { sessionPolicies: prepared.sessionPolicies } : {}),
         ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}),
+        ...(prepared.sourceIdentity !== undefined ? { sourceIdentity: prepared.sourceIdentity } : {}),
       };
       const credentials = await deps.credentials.sessions.issue({ principal: sessionPrincipal, durationSeconds: duration, now });
       // RoleLastUsed (GetRole): when and in which region the role was last assumed.
@@ -257,7 +276,7 @@ export function assumeRole(deps: StsDeps) {
         Credentials: credentials,
         AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: sessionArn },
         ...(prepared.packedPolicySize !== undefined ? { PackedPolicySize: prepared.packedPolicySize } : {}),
-        ...(input.SourceIdentity !== undefined ? { SourceIdentity: input.SourceIdentity } : {}),
+        ...(prepared.sourceIdentity !== undefined ? { SourceIdentity: prepared.sourceIdentity } : {}),
       };
     },
   });

@@ -7,7 +7,7 @@ import type { Principal } from '../../auth/principal.ts';
 import type { RequestPrincipal } from '../../iam/index.ts';
 import { requestPrincipal as enginePrincipal } from '../../auth/principal-policy-cache.ts';
 import type { StsDeps } from './deps.ts';
-import { codeValidNow, findEnabledDevice } from '../iam/mfa-store.ts';
+import { acceptCode, findEnabledDevice } from '../iam/mfa-store.ts';
 
 /** STS's own AccessDenied (query protocol code, 403). */
 export const stsAccessDenied = (message: string) => new AwsError('AccessDenied', message, 403);
@@ -35,7 +35,8 @@ export const MFA_BAD_CODE = 'MultiFactorAuthentication failed with invalid MFA o
 /**
  * SerialNumber/TokenCode, the one MFA check of GetSessionToken and AssumeRole: the device must
  * be a virtual MFA device enabled for the calling IAM user (the root user's and role sessions'
- * devices are none coffer knows), and the code valid now, one 30-second step either side.
+ * devices are none coffer knows), and the code valid now, one 30-second step either side, and
+ * not used before (by any operation, on any node): a replayed code is refused like a wrong one.
  * Returns when the code was checked, for the session's `aws:MultiFactorAuthAge`.
  */
 export async function verifyMfa(deps: StsDeps, caller: Principal, serialNumber: string | undefined, tokenCode: string | undefined): Promise<number | undefined> {
@@ -45,6 +46,6 @@ export async function verifyMfa(deps: StsDeps, caller: Principal, serialNumber: 
     : undefined;
   if (!device) throw stsAccessDenied(MFA_UNKNOWN_DEVICE);
   const now = deps.now();
-  if (tokenCode === undefined || !codeValidNow(deps.sealer!, device, tokenCode, now)) throw stsAccessDenied(MFA_BAD_CODE);
+  if (tokenCode === undefined || !await acceptCode(deps.db, deps.sealer!, device, tokenCode, now)) throw stsAccessDenied(MFA_BAD_CODE);
   return now;
 }

@@ -68,7 +68,7 @@ export const batchGetSecretValue = (deps: SecretsManagerDeps) => operation({
       }
       try {
         requireValueAccessFrom(ctx, row);
-        values.push(await readSecretValue(deps, row, undefined, undefined, { version }));
+        values.push(await readSecretValue(deps, ctx, row, undefined, undefined, { version }));
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
         errors.push({ SecretId: id, ErrorCode: err.code, Message: err.message });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, invalidRequest } from '../../../errors.ts';
 import { operation } from '../../../protocol/operation.ts';
-import type { AuthorizationRequest } from '../../../auth/request-context.ts';
+import type { AuthorizationRequest, RequestContext } from '../../../auth/request-context.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { buildSecretArn, validateSecretName } from '../names.ts';
 import { requireToken } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
 import { mergeTags, requestTagConditions, validateNewTags } from '../tags.ts';
-import { secretKey, tokenOutcome, writeVersion } from '../versions.ts';
+import { priorVersionKey, tokenOutcome, writeVersion } from '../versions.ts';
+import { chooseKey, keyForNewVersion } from '../secret-kms.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
 
 export interface CreateSecretInput {
@@ -48,7 +49,7 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
     const now = deps.now();
     const accountId = ctx.principal.accountId;
     const existing = await deps.repo.byName(accountId, ctx.region, input.Name);
-    if (existing) return repeatOrConflict(deps, existing, input, token);
+    if (existing) return repeatOrConflict(deps, ctx, existing, input, token);
 
     const row: SecretRow = {
       id: randomUUID(), account_id: accountId, region: ctx.region, name: input.Name,
@@ -59,17 +60,20 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
       rotation_rules: null, next_rotation_at: null, tags: tags ? JSON.stringify(tags) : null,
       resource_policy: null, owning_service: null, primary_region: null, type: input.Type ?? null,
     };
-    // Fails before anything is written when the key is unknown or disabled.
-    const key = await secretKey(deps, row);
+    // KMS first, so an unknown, unusable or forbidden key fails the call before anything is
+    // written: a chosen key is validated (GenerateDataKey and Decrypt, as AWS), and a value
+    // needs GenerateDataKey for its version.
+    const chosen = input.KmsKeyId ? await chooseKey(deps, ctx, row) : undefined;
+    const key = value ? await keyForNewVersion(deps, ctx, row, token!, chosen) : undefined;
     try {
       await deps.repo.transaction(async (trx) => {
         await trx.insertInto('secrets').values(row).execute();
-        if (value) await writeVersion(deps, trx, row, { key, versionId: token!, value, stages: ['AWSCURRENT'], now });
+        if (value) await writeVersion(deps, trx, row, { key: key!, versionId: token!, value, stages: ['AWSCURRENT'], now });
       });
     } catch (err) {
       // A concurrent CreateSecret of the same name won the unique constraint.
       const winner = await deps.repo.byName(accountId, ctx.region, input.Name);
-      if (winner && winner.id !== row.id && !(err instanceof AwsError)) return repeatOrConflict(deps, winner, input, token);
+      if (winner && winner.id !== row.id && !(err instanceof AwsError)) return repeatOrConflict(deps, ctx, winner, input, token);
       throw err;
     }
     return { ARN: row.arn, Name: row.name, VersionId: value ? token : undefined };
@@ -77,13 +81,14 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
 });
 
 /** CreateSecret on a name that exists: a retry with the same token and value is a no-op. */
-async function repeatOrConflict(deps: SecretsManagerDeps, existing: SecretRow, input: CreateSecretInput, token: string | undefined) {
+async function repeatOrConflict(deps: SecretsManagerDeps, ctx: RequestContext, existing: SecretRow, input: CreateSecretInput, token: string | undefined) {
   if (existing.deletion_date !== null) {
     throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
   }
   const value = valueFromInput(input);
   if (token && value) {
-    const outcome = await deps.repo.withSecretLock(existing.id, (trx, row) => tokenOutcome(deps, trx, row ?? existing, token, value));
+    const decryptKey = await priorVersionKey(deps, ctx, existing, token);
+    const outcome = await deps.repo.withSecretLock(existing.id, (trx, row) => tokenOutcome(deps, trx, row ?? existing, token, value, decryptKey));
     if (outcome.kind === 'repeat') return { ARN: existing.arn, Name: existing.name, VersionId: token };
   }
   throw new AwsError('ResourceExistsException', `The operation failed because the secret ${existing.name} already exists.`);

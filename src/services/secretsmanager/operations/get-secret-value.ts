@@ -25,6 +25,6 @@ export const getSecretValue = (deps: SecretsManagerDeps) => operation({
   async run(ctx, input: GetSecretValueInput, { secret, version }) {
     const row = requireSecret(secret);
     requireValueAccessFrom(ctx, row);
-    return readSecretValue(deps, row, input.VersionId, input.VersionStage, { version });
+    return readSecretValue(deps, ctx, row, input.VersionId, input.VersionStage, { version });
   },
 });

@@ -3,7 +3,8 @@ import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireNotDeleted, requireSecret, requireValueAccessFrom, requireToken, secretAuthorization } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
-import { keyChangedConcurrently, secretKey, tokenOutcome, writeVersion } from '../versions.ts';
+import { keyChangedConcurrently, priorVersionKey, tokenOutcome, writeVersion } from '../versions.ts';
+import { keyForNewVersion } from '../secret-kms.ts';
 
 export interface PutSecretValueInput {
   SecretId: string;
@@ -27,13 +28,15 @@ export const putSecretValue = (deps: SecretsManagerDeps) => operation({
     if (!value) throw new AwsError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
     const stages = input.VersionStages ?? ['AWSCURRENT'];
     requireNotDeleted(secret);
-    const key = await secretKey(deps, secret);
+    // KMS is asked before the lock: authorization may read the database.
+    const key = await keyForNewVersion(deps, ctx, secret, token);
+    const decryptKey = await priorVersionKey(deps, ctx, secret, token);
     return deps.repo.withSecretLock(secret.id, async (trx, locked) => {
       // The secret may have been purged, deleted or re-keyed between plan and lock.
       const current = requireSecret(locked);
       requireNotDeleted(current);
       if (current.kms_key_id !== secret.kms_key_id) throw keyChangedConcurrently();
-      const outcome = await tokenOutcome(deps, trx, current, token, value);
+      const outcome = await tokenOutcome(deps, trx, current, token, value, decryptKey);
       if (outcome.kind === 'repeat') return { ARN: current.arn, Name: current.name, VersionId: token, VersionStages: outcome.stages };
       const now = deps.now();
       await writeVersion(deps, trx, current, { key, versionId: token, value, stages, fillPlaceholder: outcome.kind === 'placeholder', now });

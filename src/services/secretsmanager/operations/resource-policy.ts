@@ -1,7 +1,7 @@
 import { operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireSecret, secretAuthorization } from '../lookup.ts';
-import { checkResourcePolicy, resourcePolicyFindings } from '../resource-policy.ts';
+import { checkResourcePolicy } from '../resource-policy.ts';
 
 interface PutResourcePolicyInput {
   SecretId: string;
@@ -53,26 +53,5 @@ export const deleteResourcePolicy = (deps: SecretsManagerDeps) => operation({
       await trx.updateTable('secrets').set({ resource_policy: null, last_changed_at: deps.now() }).where('id', '=', current.id).execute();
     });
     return { ARN: secret.arn, Name: secret.name };
-  },
-});
-
-interface ValidateResourcePolicyInput {
-  SecretId?: string;
-  ResourcePolicy: string;
-}
-
-export const validateResourcePolicy = (deps: SecretsManagerDeps) => operation({
-  async plan(ctx, input: ValidateResourcePolicyInput) {
-    const secret = input.SecretId === undefined ? undefined : await findSecret(deps, ctx, input.SecretId);
-    // AWS requires PutResourcePolicy as well: validating is the first half of putting.
-    const authorization = input.SecretId === undefined
-      ? ['ValidateResourcePolicy', 'PutResourcePolicy'].map((action) => ({ action: `secretsmanager:${action}`, resource: '*' }))
-      : ['ValidateResourcePolicy', 'PutResourcePolicy'].map((action) => secretAuthorization(ctx, action, input.SecretId!, secret));
-    return { authorization, state: secret };
-  },
-  async run(_ctx, input: ValidateResourcePolicyInput, found) {
-    if (input.SecretId !== undefined) requireSecret(found);
-    const errors = resourcePolicyFindings(input.ResourcePolicy);
-    return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
   },
 });
