@@ -6,7 +6,8 @@
  * a bare node:http server answering the same bytes, measured in the same run by the same load
  * generator; then the ratios. Last, policy evaluations per second on one CPU, ours beside
  * `@cloud-copilot/iam-simulate` on the same policies and requests, and what KMS costs a read
- * in-process (bench/kms.ts): the key-use authorization and the data-key unwrap, cached or not.
+ * in-process (bench/kms.ts): the key-use authorization and the data-key unwrap, cached or not;
+ * and rotations per minute through a trivial Node.js function (bench/rotation.ts; BENCH_ROTATION=0 skips).
  *
  * Fairness on a small machine: the server under test runs in its own process pinned to
  * CPU 0 (with `taskset`, all its threads), the load generators in their own processes pinned
@@ -34,6 +35,7 @@ import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, C
 import { BENCH_POLICIES } from '../src/iam/bench-eval.ts';
 import type { PolicySectionResult } from './policy.ts';
 import type { KmsSectionResult } from './kms.ts';
+import type { RotationSectionResult } from './rotation.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
 
 const env = process.env;
@@ -290,6 +292,14 @@ async function main(): Promise<void> {
     policySection(rootCpuPerRequest);
     kmsSection();
   }
+  if (env.BENCH_ROTATION !== '0') rotationSection();
+}
+
+/** Rotations per minute through a trivial Node.js function (bench/rotation.ts), in its own server. */
+function rotationSection(): void {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'rotation.ts')], { encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as RotationSectionResult;
+  console.log(`\nrotation: ${Math.round(r.perMinute)} rotations/min through a trivial Node.js function (${r.rotations} in ${r.seconds.toFixed(1)} s, ${r.inflight} secrets at once, ${Math.round(r.meanMs)} ms from RotateSecret to the new AWSCURRENT): four invocations as secretsmanager.amazonaws.com, the function's calls signed with its role's session`);
 }
 
 /** Runs a bench script in a child process, pinned to the server's CPU when pinning is on; its last line is JSON. */

@@ -24,6 +24,14 @@ import { secretsManagerService } from './services/secretsmanager/service.ts';
 import { stsService } from './services/sts/service.ts';
 import { iamService } from './services/iam/service.ts';
 import { startPurgeTask, type PurgeTask } from './services/secretsmanager/purge.ts';
+import { RotationDriver } from './services/secretsmanager/rotation/driver.ts';
+import { startRotationScheduler, type RotationScheduler } from './services/secretsmanager/rotation/scheduler.ts';
+import type { FunctionRuntime, ServiceInvoker } from './services/lambda/contract.ts';
+import type { RestJsonService } from './protocol/rest-json.ts';
+import { FunctionStore } from './services/lambda/function-store.ts';
+import { lambdaService } from './services/lambda/service.ts';
+import { serviceInvoker } from './services/lambda/service-invoke.ts';
+import { createProcessRuntime, lambdaSessions } from './services/lambda/runtime/index.ts';
 import { defaultAccountId, setUpRootCredentials, type AccountSetup } from './accounts.ts';
 
 export interface App {
@@ -35,8 +43,18 @@ export interface App {
   jsonServices: Map<string, JsonService>;
   /** awsQuery services by SigV4 signing name (`sts`, `iam`). */
   queryServices: Map<string, QueryService>;
+  /** restJson1 services by SigV4 signing name (`lambda`). */
+  restJsonServices: Map<string, RestJsonService>;
+  /** Invokes a function as an AWS service principal would (Secrets Manager's rotations). */
+  serviceInvoker: ServiceInvoker;
+  /** Runs Lambda functions in child processes. */
+  functionRuntime: FunctionRuntime;
+  /** The URL this node serves on, given to functions; `coffer serve` sets it once listening. */
+  endpoint: string;
   account: AccountSetup;
   purge: PurgeTask;
+  /** Secrets Manager's rotation driver: attempts (`rotation.attempts`) for the console and tests. */
+  rotation: RotationDriver;
   close(): Promise<void>;
 }
 
@@ -72,7 +90,10 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const keys = new KeyStore(store.db, rootKey);
   const repo = new SecretRepository(store.db, store.dialect);
   const now = () => Date.now();
-  const sm = secretsManagerService({ repo, keys, now });
+  // Rotation invokes functions through Lambda's ServiceInvoker, assembled with the Lambda service.
+  let rotationInvoker: ServiceInvoker | undefined;
+  const rotation = new RotationDriver({ repo, sealer: rootKey, log, now, invoker: () => rotationInvoker });
+  const sm = secretsManagerService({ repo, keys, now, rotation });
   // MFA devices' seeds are sealed under the root key, as access-key secrets are.
   const sealer = rootKey;
   const sts = stsService({ db: store.db, credentials, now, sealer });
@@ -80,6 +101,19 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const authorize = policyAuthorizer(iamPolicySource(store.db));
   const iam = iamService({ db: store.db, credentials, now, changed: () => authorize.invalidate(), sealer });
   const purge = startPurgeTask(repo, log, now);
+  // Starts due rotations from the database (rotation_due_at): a restart loses none. It starts
+  // once the node serves (the endpoint is set): rotation functions call back on that URL.
+  let rotationScheduler: RotationScheduler | undefined;
+  // Lambda: functions sealed under the root key, run as child processes with their role's credentials.
+  let endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const functionRuntime = createProcessRuntime({
+    db: store.db, sealer: rootKey, credentials: lambdaSessions({ db: store.db, credentials, now, sealer }),
+    endpoint: () => endpoint, python: config.functions.python, node: config.functions.node, concurrency: config.functions.concurrency,
+    onError: (err, what) => log.warn({ err: err instanceof Error ? err.message : String(err) }, what),
+  });
+  const lambdaDeps = { db: store.db, functions: new FunctionStore(store.db, rootKey, now), runtime: functionRuntime, now, log };
+  const lambda = lambdaService(lambdaDeps);
+  rotationInvoker = serviceInvoker(lambdaDeps);
   const kmsWriter = new KeyWriter(keys, store.dialect);
   const kms = kmsService({ keys, writer: kmsWriter, now, principalExists: iamPrincipalExists(store.db) });
   // Deletes keys whose waiting period ended and makes due automatic rotations.
@@ -89,15 +123,27 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   // A rotation run by `coffer root-key rotate` elsewhere adds a generation; the ring follows it.
   const ringWatch = watchRing(rootKey, store.db, (err) => log.warn({ err }, 'refreshing the root key ring failed'));
   return {
-    config, log, store, credentials, account, purge,
+    config, log, store, credentials, account, purge, rotation,
     authorize,
     jsonServices: new Map([[sm.targetPrefix, sm], [kms.targetPrefix, kms]]),
     queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
+    restJsonServices: new Map([[lambda.signingName, lambda]]),
+    serviceInvoker: rotationInvoker, functionRuntime,
+    get endpoint() { return endpoint; },
+    set endpoint(url: string) {
+      endpoint = url;
+      rotationScheduler ??= startRotationScheduler(repo, rotation, log, now);
+    },
     async close() {
+      // Before the runtime and the store: running rotations are handed back to the schedule.
+      await rotationScheduler?.stop();
+      await rotation.stop();
       await purge.stop();
       await kmsMaintenance.stop();
       await credentials.sessions.stopSweeping();
       await ringWatch.stop();
+      // Running invocations may still write their logs: the runtime closes before the store.
+      await functionRuntime.close();
       await store.close();
     },
   };

@@ -1,4 +1,5 @@
 /** Server configuration: flags over environment variables over defaults. */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootKeyProviderKind, RootKeySource } from './crypto/root-key-source.ts';
 
@@ -20,6 +21,17 @@ export interface ServerConfig {
   rootSecretAccessKey?: string;
   maxBodyBytes: number;
   logLevel: string;
+  /** How Lambda functions run (src/services/lambda/runtime, docs/lambda.md "Runtime"). */
+  functions: FunctionRuntimeConfig;
+}
+
+export interface FunctionRuntimeConfig {
+  /** The interpreter for `python3.x` functions. */
+  python: string;
+  /** The `node` for `nodejs18.x`/`20.x`/`22.x` functions. */
+  node: string;
+  /** Invocations running at once on this node; more wait in line. */
+  concurrency: number;
 }
 
 export class UsageError extends Error {}
@@ -62,7 +74,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const known = ['listen', 'data-dir', 'database', 'region', 'account-id', ...ROOT_KEY_FLAGS, 'log-level', 'max-body-bytes'];
+  const known = ['listen', 'data-dir', 'database', 'region', 'account-id', ...ROOT_KEY_FLAGS, 'log-level', 'max-body-bytes', ...FUNCTION_FLAGS];
   for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
   const one = (name: string, envName: string) => flags.get(name)?.at(-1) ?? env[envName];
 
@@ -81,6 +93,21 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     rootSecretAccessKey: env.COFFER_ROOT_SECRET_ACCESS_KEY,
     maxBodyBytes: maxBody,
     logLevel: one('log-level', 'COFFER_LOG_LEVEL') ?? 'info',
+    functions: parseFunctionRuntime(one),
+  };
+}
+
+const FUNCTION_FLAGS = ['python', 'node', 'function-concurrency'];
+
+/** `--python`, `--node`, `--function-concurrency`: the interpreters functions run on, and how many at once. */
+function parseFunctionRuntime(one: (name: string, envName: string) => string | undefined): FunctionRuntimeConfig {
+  const concurrency = Number(one('function-concurrency', 'COFFER_FUNCTION_CONCURRENCY') ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--function-concurrency must be a positive integer');
+  return {
+    // Debian's interpreter, where the rotation templates' drivers (python3-boto3, python3-pygresql) are installed.
+    python: one('python', 'COFFER_PYTHON') ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
+    node: one('node', 'COFFER_NODE') ?? process.execPath,
+    concurrency,
   };
 }
 

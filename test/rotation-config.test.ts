@@ -1,7 +1,8 @@
 /**
  * Rotation configuration through RotateSecret and CancelRotateSecret: the function ARN, the
  * rules (AutomaticallyAfterDays, rate()/cron() schedules, Duration), NextRotationDate, and
- * what DescribeSecret shows. Running the rotation function is the rotation tests' business.
+ * what DescribeSecret shows. Every call is RotateImmediately=false, so only the configuration
+ * test (testSecret) runs, through a real function; rotations are test/rotation-driver's business.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import {
 import { startServer, type TestServer } from './helpers/server.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { failsAndChangesNothing, rejectsWith } from './helpers/secrets.ts';
+import { createRotationFunction } from './helpers/rotation.ts';
+import { S000_SINGLE_USER } from '../src/iam/seed-examples.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,11 +28,14 @@ const BOTH = 'You cannot specify both rotation frequency and schedule expression
 let server: TestServer;
 let sm: SecretsManagerClient;
 let lambda: string;
+let otherLambda: string;
 
 before(async () => {
   server = await startServer();
   sm = secretsManager(server);
-  lambda = `arn:aws:lambda:us-east-1:${server.accountId}:function:rotate-db`;
+  const rolePolicy = (arn: string) => S000_SINGLE_USER.replaceAll('<lambda_arn>', arn);
+  lambda = (await createRotationFunction(server, { runtime: 'nodejs20.x', rolePolicy })).arn;
+  otherLambda = (await createRotationFunction(server, { runtime: 'nodejs20.x', rolePolicy })).arn;
 });
 after(() => server?.destroy());
 
@@ -135,7 +141,7 @@ describe('RotateSecret configuration', () => {
     assert.equal(d.RotationLambdaARN, lambda);
     assert.equal(d.RotationRules!.ScheduleExpression, 'cron(0 6 ? * MON *)');
     assert.equal(d.NextRotationDate!.getUTCDay(), 1, 'a Monday');
-    const other = `arn:aws:lambda:us-east-1:${server.accountId}:function:other:live`;
+    const other = otherLambda;
     await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: other, RotateImmediately: false }));
     const d2 = await sm.send(new DescribeSecretCommand({ SecretId: name }));
     assert.equal(d2.RotationLambdaARN, other);

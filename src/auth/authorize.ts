@@ -74,6 +74,8 @@ export function globalConditionKeys(ctx: RequestContext): Record<string, string 
     if (at !== undefined) keys['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor((ms - at) / 1000));
     // Present in every request of a role session with a source identity (IAM User Guide).
     if (ctx.principal.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = ctx.principal.sourceIdentity;
+    // A function's execution-role session acts for the function's account (docs/lambda.md, "Runtime").
+    if (ctx.principal.sourceAccount !== undefined) keys['aws:SourceAccount'] = ctx.principal.sourceAccount;
   }
   return keys;
 }

@@ -32,6 +32,12 @@ export interface Principal {
    * role chaining, and `aws:SourceIdentity` in every request the session makes.
    */
   sourceIdentity?: string;
+  /**
+   * A Lambda function's execution-role session: the function's account, `aws:SourceAccount` in
+   * every request the session signs, so execution-role policies conditioned on it (the Secrets
+   * Manager seed documents') work as written. See docs/lambda.md, "Runtime".
+   */
+  sourceAccount?: string;
 }
 
 export interface SessionPolicies {

@@ -5,6 +5,8 @@ import { credentials } from './credentials.ts';
 import { accounts, ACCOUNTS_HELP } from './accounts.ts';
 import { explain, EXPLAIN_HELP } from './explain.ts';
 import { rootKey, ROOT_KEY_HELP } from './root-key.ts';
+import { rotation, ROTATION_HELP } from './rotation.ts';
+import { logs, LOGS_HELP } from './logs.ts';
 
 const HELP = `usage: coffer <command> [options]
 
@@ -16,6 +18,10 @@ commands:
                 why a principal may or may not do something (see coffer explain --help)
   root-key      coffer root-key rotate: re-seal everything under a new root key while servers run;
                 coffer root-key status (see coffer root-key --help)
+  rotation      coffer rotation status SECRET: a secret's last rotation attempts, step by step
+                (see coffer rotation --help)
+  logs          coffer logs FUNCTION [--tail N]: a Lambda function's logs, START to REPORT per invocation
+                (see coffer logs --help)
 
 coffer serve options (each also as an environment variable):
   --listen HOST:PORT     where to listen (COFFER_LISTEN; default 127.0.0.1:4599)
@@ -32,6 +38,9 @@ coffer serve options (each also as an environment variable):
                          the profile, or the AWS default chain). See docs/root-key.md
   --log-level LEVEL      pino log level (COFFER_LOG_LEVEL; default info)
   --max-body-bytes N     largest request body accepted (COFFER_MAX_BODY_BYTES; default 1048576)
+  --python PATH          interpreter for python3.x functions (COFFER_PYTHON; default /usr/bin/python3, else python3)
+  --node PATH            node for nodejs functions (COFFER_NODE; default the node running coffer)
+  --function-concurrency N   function invocations running at once; more wait (COFFER_FUNCTION_CONCURRENCY; default 4)
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -40,6 +49,8 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'accounts' && rest.includes('--help')) return void process.stdout.write(ACCOUNTS_HELP);
     if (command === 'explain' && rest.includes('--help')) return void process.stdout.write(EXPLAIN_HELP);
     if (command === 'root-key' && rest.includes('--help')) return void process.stdout.write(ROOT_KEY_HELP);
+    if (command === 'rotation' && rest.includes('--help')) return void process.stdout.write(ROTATION_HELP);
+    if (command === 'logs' && rest.includes('--help')) return void process.stdout.write(LOGS_HELP);
     if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
       process.stdout.write(HELP);
       return;
@@ -49,6 +60,8 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'accounts') return await accounts(rest);
     if (command === 'explain') return await explain(rest);
     if (command === 'root-key') return await rootKey(rest);
+    if (command === 'rotation') return await rotation(rest);
+    if (command === 'logs') return await logs(rest);
     throw new UsageError(`unknown command '${command}'`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -20,6 +20,8 @@ export async function serve(args: string[]): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const endpoint = `http://${host}:${port}`;
+  // Functions reach this node at the address it really listens on (port 0 picks one).
+  app.endpoint = endpoint;
   const region = config.regions === 'any' ? 'us-east-1' : config.regions[0]!;
   const lines = [
     `coffer is serving the AWS Secrets Manager API`,

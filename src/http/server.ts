@@ -1,6 +1,7 @@
 /**
  * The node:http front door: health, then the protocol chosen by the request's shape
- * (`X-Amz-Target` → awsJson1.1; a form POST → awsQuery), authentication, and the response. SIGTERM-style draining
+ * (`X-Amz-Target` → awsJson1.1; a form POST → awsQuery; a request signed for a restJson1
+ * service's signing name → that service, e.g. Lambda), authentication, and the response. SIGTERM-style draining
  * stops accepting, lets in-flight requests finish and closes idle keep-alive connections.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +14,8 @@ import { findQueryOperation, invalidAction, invokeQuery, isFormContentType, quer
 import { parseForm } from '../protocol/query-input.ts';
 import { parseSignature, type SignableRequest } from '../auth/sigv4.ts';
 import { readBody } from './read-body.ts';
+import { handleRestJson } from './rest-json-handler.ts';
+import { matchRoute } from '../protocol/rest-json.ts';
 import type { App } from '../app.ts';
 
 export interface FrontDoor {
@@ -21,7 +24,7 @@ export interface FrontDoor {
   drain(): Promise<void>;
 }
 
-function send(res: ServerResponse, wire: WireResponse, closing: boolean): void {
+function send(res: ServerResponse, wire: WireResponse | { status: number; headers: Record<string, string>; body: string | Buffer }, closing: boolean): void {
   // Object.assign, not a spread followed by a property: that is a slow path in Node 20's V8.
   const headers: Record<string, string | number> = Object.assign({}, wire.headers);
   headers['content-length'] = Buffer.byteLength(wire.body);
@@ -35,13 +38,13 @@ function sourceIp(req: IncomingMessage): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-function internalError(err: unknown, app: App, requestId: string): AwsError {
+export function internalError(err: unknown, app: App, requestId: string): AwsError {
   app.log.error({ requestId, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'internal error');
   return new AwsError('InternalServiceError', 'An error occurred on the server side.', 500);
 }
 
 /** What authorization and auditing know about a request, built once it is authenticated. */
-function requestContext(app: App, req: IncomingMessage, requestId: string, service: string, operation: string, who: Authenticated): RequestContext {
+export function requestContext(app: App, req: IncomingMessage, requestId: string, service: string, operation: string, who: Authenticated): RequestContext {
   const ctx: RequestContext = {
     requestId,
     service,
@@ -111,6 +114,16 @@ async function handleQuery(app: App, req: IncomingMessage, requestId: string): P
   }
 }
 
+/** The restJson1 service (Lambda) whose signing name the request's credential scope names. */
+function restJsonServiceFor(app: App, req: IncomingMessage) {
+  if (app.restJsonServices.size === 0) return undefined;
+  const scope = claimedScope({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) });
+  if (scope) return app.restJsonServices.get(scope.service);
+  // Unsigned: a path only a REST service has, so the caller gets that service's answer.
+  for (const service of app.restJsonServices.values()) if (matchRoute(service.routes, req.method ?? 'GET', req.url ?? '/')) return service;
+  return undefined;
+}
+
 /** How long a draining server still accepts and reads requests already on their way. */
 const DRAIN_GRACE_MS = 250;
 
@@ -142,6 +155,11 @@ export function createFrontDoor(app: App): FrontDoor {
         void handleJson(app, service, target, req, requestId).then((wire) => send(res, wire, draining));
         return;
       }
+    }
+    const rest = target === undefined ? restJsonServiceFor(app, req) : undefined;
+    if (rest) {
+      void handleRestJson(app, rest, req, requestId).then((wire) => send(res, wire, draining));
+      return;
     }
     if (req.method === 'POST' && target === undefined && isFormContentType(req.headers['content-type'])) {
       void handleQuery(app, req, requestId).then((wire) => send(res, wire, draining));

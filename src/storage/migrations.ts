@@ -11,6 +11,9 @@ import { loginProfilesMigration } from './migration-login-profiles.ts';
 import { rootKeysMigration } from './migration-root-keys.ts';
 import { kmsMigration } from './migration-kms.ts';
 import { iamCredentialsPolicyMigration } from './migration-iam-credentials-policy.ts';
+import { functionLogsMigration } from './migration-function-logs.ts';
+import { rotationAttemptsMigration } from './migration-rotation-attempts.ts';
+import { lambdaMigration } from './migration-lambda.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -120,6 +123,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_kms': kmsMigration,
     '0006_root_keys': rootKeysMigration(bytes),
     '0007_iam_credentials_policy': iamCredentialsPolicyMigration,
+    '0010_rotation_attempts': rotationAttemptsMigration(bytes),
+    '0008_lambda': lambdaMigration(bytes),
+    '0009_function_logs': functionLogsMigration(bytes),
   };
 }
 

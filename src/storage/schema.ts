@@ -96,6 +96,8 @@ export interface SecretTable {
   rotation_lambda_arn: string | null;
   rotation_rules: string | null;
   next_rotation_at: number | null;
+  /** When the scheduler next starts, resumes or retries the rotation (migration 0010); null: not scheduled. */
+  rotation_due_at?: number | null;
   /** JSON array of {Key, Value}; null until the secret was first tagged (AWS omits Tags then). */
   tags: string | null;
   resource_policy: string | null;
@@ -257,6 +259,25 @@ export interface Database {
   iam_mfa_devices: IamMfaDeviceTable;
   root_keys: RootKeyTable;
   iam_password_policies: IamPasswordPolicyTable;
+  lambda_functions: LambdaFunctionTable;
+  lambda_function_logs: LambdaFunctionLogTable;
+  rotation_attempts: RotationAttemptTable;
+}
+
+/** One run of a secret's rotation function (migration 0010; src/services/secretsmanager/rotation/attempts.ts). */
+export interface RotationAttemptTable {
+  attempt_id: string;
+  secret_id: string;
+  token: string;
+  kind: string;
+  trigger: string;
+  function_arn: string;
+  outcome: string;
+  started_at: number;
+  finished_at: number | null;
+  steps: string;
+  error: string | null;
+  detail_sealed: Buffer | null;
 }
 
 /** A virtual MFA device (migration 0004); the seed only sealed. */
@@ -304,4 +325,39 @@ export interface RootKeyTable {
   created_at: number;
   activated_at: number | null;
   retired_at: number | null;
+}
+
+/** A Lambda function (migration 0008, src/storage/migration-lambda.ts); code and environment only sealed. */
+export interface LambdaFunctionTable {
+  function_id: string;
+  account_id: string;
+  region: string;
+  function_name: string;
+  function_arn: string;
+  runtime: string;
+  handler: string;
+  role_arn: string;
+  description: string;
+  timeout_seconds: number;
+  memory_size: number;
+  architectures: string;
+  code_sealed: Buffer;
+  code_size: number;
+  code_sha256: string;
+  environment_sealed: Buffer | null;
+  policy: string | null;
+  tags: string;
+  revision_id: string;
+  last_modified: number;
+  created_at: number;
+}
+
+/** One invocation's log (migration 0009, src/storage/migration-function-logs.ts); the text only sealed. */
+export interface LambdaFunctionLogTable {
+  request_id: string;
+  function_arn: string;
+  started_at: number;
+  log_bytes: number;
+  log_stream: string;
+  log_sealed: Buffer;
 }

@@ -8,27 +8,23 @@
 import type { Logger } from 'pino';
 import type { KeyStore } from './key-store.ts';
 import type { KeyWriter } from './key-writes.ts';
+import { startPeriodicTask, type PeriodicTask } from '../../periodic-task.ts';
 
-export interface KeyMaintenanceTask {
-  /** One pass; resolves to how many keys were deleted and rotated (zeros if a pass is running). */
-  runOnce(): Promise<{ deleted: number; rotated: number }>;
-  stop(): Promise<void>;
-}
+/** `runOnce` resolves to how many keys were deleted and rotated. */
+export type KeyMaintenanceTask = PeriodicTask<{ deleted: number; rotated: number }>;
 
 export const KEY_MAINTENANCE_INTERVAL_MS = 10_000;
 const BATCH = 100;
 
 export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logger, now: () => number, intervalMs = KEY_MAINTENANCE_INTERVAL_MS): KeyMaintenanceTask {
-  let current: Promise<{ deleted: number; rotated: number }> | undefined;
-  let stopped = false;
   const db = keys.database;
 
-  const deleteDue = async (): Promise<number> => {
+  const deleteDue = async (stopped: () => boolean): Promise<number> => {
     let deleted = 0;
     const due = await db.selectFrom('kms_keys').select('key_id')
       .where('key_state', '=', 'PendingDeletion').where('deletion_date', '<=', now()).limit(BATCH).execute();
     for (const { key_id } of due) {
-      if (stopped) break;
+      if (stopped()) break;
       try {
         const gone = await writer.deleteKey(key_id, (row) => row.key_state === 'PendingDeletion' && row.deletion_date !== null && Number(row.deletion_date) <= now());
         if (gone) {
@@ -42,12 +38,12 @@ export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logg
     return deleted;
   };
 
-  const rotateDue = async (): Promise<number> => {
+  const rotateDue = async (stopped: () => boolean): Promise<number> => {
     let rotated = 0;
     const due = await db.selectFrom('kms_keys').select('key_id')
       .where('rotation_enabled', '=', 1).where('key_state', '=', 'Enabled').where('next_rotation_at', '<=', now()).limit(BATCH).execute();
     for (const { key_id } of due) {
-      if (stopped) break;
+      if (stopped()) break;
       try {
         let skipped = false;
         await writer.rotate(key_id, 'AUTOMATIC', now(), async (row) => {
@@ -69,26 +65,10 @@ export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logg
     return rotated;
   };
 
-  const runOnce = () => {
-    if (current || stopped) return Promise.resolve({ deleted: 0, rotated: 0 });
-    current = (async () => ({ deleted: await deleteDue(), rotated: await rotateDue() }))().finally(() => { current = undefined; });
-    return current;
-  };
-  const tick = () => {
-    runOnce().catch((err) => log.error({ err }, 'KMS key maintenance failed; retrying on the next pass'));
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current?.catch(() => undefined);
-    },
-  };
+  return startPeriodicTask(
+    async (stopped) => ({ deleted: await deleteDue(stopped), rotated: await rotateDue(stopped) }),
+    { intervalMs, log, idle: { deleted: 0, rotated: 0 }, failure: 'KMS key maintenance failed' },
+  );
 }
 
 class NotDue extends Error {}

@@ -1,6 +1,7 @@
 import type { SecretRepository } from '../../storage/secret-repository.ts';
 import type { KeyStore } from '../kms/key-store.ts';
 import type { DataKeyCache } from '../kms/data-key-cache.ts';
+import type { RotationDriver } from './rotation/driver.ts';
 
 /** What Secrets Manager operations are built from. */
 export interface SecretsManagerDeps {
@@ -10,4 +11,6 @@ export interface SecretsManagerDeps {
   now: () => number;
   /** Unwrapped data keys kept briefly in memory; secretsManagerService makes one if absent. */
   dataKeyCache?: DataKeyCache;
+  /** Runs rotation functions (src/services/secretsmanager/rotation/); without it RotateSecret refuses every function, as for one it cannot invoke. */
+  rotation?: RotationDriver;
 }

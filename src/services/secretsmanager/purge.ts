@@ -6,13 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { SecretRepository } from '../../storage/secret-repository.ts';
+import { startPeriodicTask, type PeriodicTask } from '../../periodic-task.ts';
 
-export interface PurgeTask {
-  /** One pass over every due secret; resolves to how many were purged (0 if a pass is already running). */
-  runOnce(): Promise<number>;
-  /** No further passes; resolves once a pass in progress has finished. */
-  stop(): Promise<void>;
-}
+/** `runOnce` resolves to how many secrets were purged. */
+export type PurgeTask = PeriodicTask<number>;
 
 export const PURGE_INTERVAL_MS = 10_000;
 const BATCH = 100;
@@ -20,9 +17,6 @@ const BATCH = 100;
 export type PurgeRepository = Pick<SecretRepository, 'dueForPurge' | 'withSecretLock' | 'purge'>;
 
 export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => number, intervalMs = PURGE_INTERVAL_MS): PurgeTask {
-  let current: Promise<number> | undefined;
-  let stopped = false;
-
   const purgeOne = async (id: string): Promise<boolean> => {
     try {
       return await repo.withSecretLock(id, async (trx, locked) => {
@@ -38,7 +32,7 @@ export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => nu
     }
   };
 
-  const pass = async (): Promise<number> => {
+  const pass = async (stopped: () => boolean): Promise<number> => {
     let purged = 0;
     const failed = new Set<string>();
     // Batches keep memory flat after a long outage; stop when a batch brings nothing new,
@@ -46,7 +40,7 @@ export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => nu
     for (;;) {
       const due = (await repo.dueForPurge(now(), BATCH + failed.size)).filter((s) => !failed.has(s.id));
       for (const secret of due) {
-        if (stopped) return purged;
+        if (stopped()) return purged;
         if (await purgeOne(secret.id)) purged++;
         else failed.add(secret.id);
       }
@@ -54,25 +48,5 @@ export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => nu
     }
   };
 
-  const runOnce = (): Promise<number> => {
-    if (current || stopped) return Promise.resolve(0);
-    current = pass().finally(() => { current = undefined; });
-    return current;
-  };
-
-  const tick = () => {
-    runOnce().catch((err) => log.error({ err }, 'purge pass failed; retrying on the next pass'));
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current?.catch(() => undefined);
-    },
-  };
+  return startPeriodicTask(pass, { intervalMs, log, idle: 0, failure: 'purge pass failed' });
 }

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsError } from '../../errors.ts';
 import {
@@ -7,6 +7,7 @@ import {
   nextRotationDate,
   nextRotationWindow,
   parseRotationRules,
+  rotationStartIn,
   rotationWindowEnd,
   type CompiledSchedule,
 } from './schedule.ts';
@@ -397,4 +398,21 @@ test('property: rate and day schedules always move forward from the last rotatio
     assert.ok(w.end > w.start);
     assert.ok(w.end.getTime() - Math.floor(w.start.getTime() / 86_400_000) * 86_400_000 <= 86_400_000, 'window stays in the UTC day');
   }
+});
+
+describe('rotationStartIn: a moment inside the window, never in the past', () => {
+  const window = { start: new Date('2030-01-10T00:00:00Z'), end: new Date('2030-01-11T00:00:00Z') };
+  test('spread over the whole window by the random draw', () => {
+    const before = new Date('2030-01-01T00:00:00Z');
+    assert.equal(rotationStartIn(window, before, () => 0).toISOString(), '2030-01-10T00:00:00.000Z');
+    assert.equal(rotationStartIn(window, before, () => 0.5).toISOString(), '2030-01-10T12:00:00.000Z');
+    assert.ok(rotationStartIn(window, before, () => 0.999999).getTime() < window.end.getTime());
+  });
+  test('a window already open starts from now; a window already over is caught up now', () => {
+    const inside = new Date('2030-01-10T18:00:00Z');
+    assert.equal(rotationStartIn(window, inside, () => 0).toISOString(), inside.toISOString());
+    assert.ok(rotationStartIn(window, inside, () => 0.5).getTime() >= inside.getTime());
+    const later = new Date('2030-02-01T00:00:00Z');
+    assert.equal(rotationStartIn(window, later, () => 0.7).toISOString(), later.toISOString());
+  });
 });

@@ -395,3 +395,15 @@ function shortestCronGapDays(cron: CronFields, from: Date): number {
   }
   return gap === Infinity ? 0 : Math.floor(gap / DAY);
 }
+
+/**
+ * When, inside `window`, the scheduler starts the rotation: AWS "rotates your secret at any
+ * time during this window", so a uniformly random moment, never before `now` (an overdue
+ * window is caught up now, once, rather than every missed window being replayed).
+ */
+export function rotationStartIn(window: RotationWindow, now: Date, random: () => number = Math.random): Date {
+  const from = Math.max(window.start.getTime(), now.getTime());
+  const to = window.end.getTime();
+  if (to <= from) return new Date(from);
+  return new Date(from + Math.floor(random() * (to - from)));
+}

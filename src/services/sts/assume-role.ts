@@ -294,6 +294,8 @@ export async function assumeRoleAsService(deps: StsDeps, opts: {
   sourceAccount?: string;
   sourceArn?: string;
   durationSeconds?: number;
+  /** Kept on the session as `aws:SourceAccount` of its requests (Lambda's execution-role sessions). */
+  sessionSourceAccount?: string;
 }): Promise<{ credentials: IssuedCredentials; arn: string }> {
   const now = deps.now();
   const role = await findRole(deps, opts.roleArn);
@@ -308,7 +310,8 @@ export async function assumeRoleAsService(deps: StsDeps, opts: {
   const duration = Math.min(opts.durationSeconds ?? DEFAULT_DURATION, role.max_session_duration);
   const arn = `arn:aws:sts::${role.account_id}:assumed-role/${role.role_name}/${opts.sessionName}`;
   const credentials = await deps.credentials.sessions.issue({
-    principal: { type: 'AssumedRole', arn, accountId: role.account_id, userId: `${role.role_id}:${opts.sessionName}`, roleArn: role.arn, issuedAt: now },
+    principal: { type: 'AssumedRole', arn, accountId: role.account_id, userId: `${role.role_id}:${opts.sessionName}`, roleArn: role.arn, issuedAt: now,
+      ...(opts.sessionSourceAccount !== undefined ? { sourceAccount: opts.sessionSourceAccount } : {}) },
     durationSeconds: duration, now,
   });
   return { credentials, arn };
