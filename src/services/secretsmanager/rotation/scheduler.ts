@@ -10,12 +10,10 @@
 import type { Logger } from 'pino';
 import type { RotationDriver } from './driver.ts';
 import type { SecretRepository } from '../../../storage/secret-repository.ts';
+import { startPeriodicTask, type PeriodicTask } from '../../../periodic-task.ts';
 
-export interface RotationScheduler {
-  /** One scan; resolves to how many rotations it started (0 if a scan is already running). */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** `runOnce` resolves to how many rotations a scan started. */
+export type RotationScheduler = PeriodicTask<number>;
 
 export const ROTATION_SCAN_INTERVAL_MS = 5_000;
 const BATCH = 50;
@@ -23,17 +21,14 @@ const BATCH = 50;
 export function startRotationScheduler(
   repo: Pick<SecretRepository, 'db'>, driver: RotationDriver, log: Logger, now: () => number, intervalMs = ROTATION_SCAN_INTERVAL_MS,
 ): RotationScheduler {
-  let current: Promise<number> | undefined;
-  let stopped = false;
-
-  const pass = async (): Promise<number> => {
+  const pass = async (stopped: () => boolean): Promise<number> => {
     const due = await repo.db.selectFrom('secrets').select('id')
       .where('rotation_enabled', '=', 1).where('deletion_date', 'is', null)
       .where('rotation_due_at', 'is not', null).where('rotation_due_at', '<=', now())
       .orderBy('rotation_due_at').limit(BATCH).execute();
     let started = 0;
     for (const { id } of due) {
-      if (stopped) break;
+      if (stopped()) break;
       try {
         if (await driver.startDue(id)) started++;
       } catch (err) {
@@ -43,24 +38,5 @@ export function startRotationScheduler(
     return started;
   };
 
-  const runOnce = (): Promise<number> => {
-    if (current || stopped) return Promise.resolve(0);
-    current = pass().finally(() => { current = undefined; });
-    return current;
-  };
-  const tick = () => {
-    runOnce().catch((err) => log.error({ err }, 'rotation scan failed; retrying on the next scan'));
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current?.catch(() => undefined);
-    },
-  };
+  return startPeriodicTask(pass, { intervalMs, log, idle: 0, failure: 'rotation scan failed' });
 }
