@@ -8,9 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { awsCli, type CliResult } from './helpers/clients.ts';
+import { createRotationFunction } from './helpers/rotation.ts';
 
 const SM = 'secretsmanager';
-const LAMBDA = (account: string) => `arn:aws:lambda:us-east-1:${account}:function:rotate-cli`;
+const ROTATOR_POLICY = () => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }] });
 
 function ok(r: CliResult): any {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -115,12 +116,14 @@ describe('AWS CLI v2', { concurrency: true }, () => {
 
   test('rotate-secret configures rotation; cancel-rotate-secret turns it off', async () => {
     ok(await cli('create-secret', '--name', 'cli/rotated', '--secret-string', 'v'));
-    const rotated = ok(await cli('rotate-secret', '--secret-id', 'cli/rotated', '--rotation-lambda-arn', LAMBDA(server.accountId),
+    // RotateSecret checks that Secrets Manager may invoke the function, so it must be real.
+    const rotator = await createRotationFunction(server, { runtime: 'nodejs20.x', rolePolicy: ROTATOR_POLICY });
+    const rotated = ok(await cli('rotate-secret', '--secret-id', 'cli/rotated', '--rotation-lambda-arn', rotator.arn,
       '--rotation-rules', 'AutomaticallyAfterDays=30', '--no-rotate-immediately'));
     assert.equal(rotated.Name, 'cli/rotated');
     let described = ok(await cli('describe-secret', '--secret-id', 'cli/rotated'));
     assert.equal(described.RotationEnabled, true);
-    assert.equal(described.RotationLambdaARN, LAMBDA(server.accountId));
+    assert.equal(described.RotationLambdaARN, rotator.arn);
     assert.equal(described.RotationRules.AutomaticallyAfterDays, 30);
 
     ok(await cli('cancel-rotate-secret', '--secret-id', 'cli/rotated'));

@@ -4,22 +4,15 @@
  * resource policy that lets Secrets Manager invoke them.
  */
 import assert from 'node:assert/strict';
-import { zipSync, strToU8 } from 'fflate';
-import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AddPermissionCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { iamClient } from './iam.ts';
 import { sql } from './db-rows.ts';
-import type { Credentials, TestServer } from './server.ts';
+import { executionRole, lambdaClient, zipOf } from './lambda.ts';
+import type { TestServer } from './server.ts';
 
-export function lambdaClient(server: TestServer, credentials: Credentials = server.root): LambdaClient {
-  return new LambdaClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-}
-
-const LAMBDA_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
+export { lambdaClient };
 
 /**
  * A Node.js function (SDK v3, from coffer's node_modules) following the template contract:
@@ -147,14 +140,14 @@ export async function createRotationFunction(server: TestServer, o: {
   const name = `rotator-${o.runtime.startsWith('node') ? 'node' : 'py'}-${n}-${Date.now() % 100000}`;
   const arn = `arn:aws:lambda:us-east-1:${server.accountId}:function:${name}`;
   const iam = iamClient(server);
-  const role = await iam.send(new CreateRoleCommand({ RoleName: `${name}-role`, AssumeRolePolicyDocument: LAMBDA_TRUST }));
+  const roleArn = await executionRole(iam, `${name}-role`);
   await iam.send(new PutRolePolicyCommand({ RoleName: `${name}-role`, PolicyName: 'rotation', PolicyDocument: o.rolePolicy(arn) }));
-  const files: Record<string, Uint8Array> = o.runtime.startsWith('node') ? { 'index.js': strToU8(o.code ?? NODE_ROTATOR) } : { 'lambda_function.py': strToU8(o.code ?? PYTHON_ROTATOR) };
+  const files: Record<string, string> = o.runtime.startsWith('node') ? { 'index.js': o.code ?? NODE_ROTATOR } : { 'lambda_function.py': o.code ?? PYTHON_ROTATOR };
   const lambda = lambdaClient(server);
   const created = await lambda.send(new CreateFunctionCommand({
-    FunctionName: name, Runtime: o.runtime, Role: role.Role!.Arn!, Timeout: o.timeout ?? 30,
+    FunctionName: name, Runtime: o.runtime, Role: roleArn, Timeout: o.timeout ?? 30,
     Handler: o.runtime.startsWith('node') ? 'index.handler' : 'lambda_function.lambda_handler',
-    Code: { ZipFile: zipSync(files) }, Environment: o.env ? { Variables: o.env } : undefined,
+    Code: { ZipFile: zipOf(files) }, Environment: o.env ? { Variables: o.env } : undefined,
   }));
   assert.equal(created.FunctionArn, arn);
   if (o.permission !== null) {
@@ -163,7 +156,7 @@ export async function createRotationFunction(server: TestServer, o: {
       Principal: 'secretsmanager.amazonaws.com', SourceAccount: o.permission?.sourceAccount ?? server.accountId,
     }));
   }
-  return { name, arn, roleArn: role.Role!.Arn! };
+  return { name, arn, roleArn };
 }
 
 export interface AttemptRow {
