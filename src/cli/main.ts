@@ -19,7 +19,8 @@ commands:
   root-key      coffer root-key rotate: re-seal everything under a new root key while servers run;
                 coffer root-key status (see coffer root-key --help)
   rotation      coffer rotation status SECRET: a secret's last rotation attempts, step by step
-                (see coffer rotation --help)
+                (see coffer rotation --help); coffer rotation setup --secret-id ID --template NAME:
+                turn rotation on for a database secret as the console does (see coffer rotation setup --help)
   logs          coffer logs FUNCTION [--tail N]: a Lambda function's logs, START to REPORT per invocation
                 (see coffer logs --help)
 
@@ -49,6 +50,8 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'accounts' && rest.includes('--help')) return void process.stdout.write(ACCOUNTS_HELP);
     if (command === 'explain' && rest.includes('--help')) return void process.stdout.write(EXPLAIN_HELP);
     if (command === 'root-key' && rest.includes('--help')) return void process.stdout.write(ROOT_KEY_HELP);
+    // Loaded on use: it pulls in the SDK clients and the template bundler (esbuild).
+    if (command === 'rotation' && rest[0] === 'setup' && rest.includes('--help')) return void process.stdout.write((await import('./rotation-setup.ts')).ROTATION_SETUP_HELP);
     if (command === 'rotation' && rest.includes('--help')) return void process.stdout.write(ROTATION_HELP);
     if (command === 'logs' && rest.includes('--help')) return void process.stdout.write(LOGS_HELP);
     if (!command || command === '--help' || command === 'help' || rest.includes('--help')) {
@@ -60,6 +63,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'accounts') return await accounts(rest);
     if (command === 'explain') return await explain(rest);
     if (command === 'root-key') return await rootKey(rest);
+    if (command === 'rotation' && rest[0] === 'setup') return await (await import('./rotation-setup.ts')).rotationSetup(rest.slice(1));
     if (command === 'rotation') return await rotation(rest);
     if (command === 'logs') return await logs(rest);
     throw new UsageError(`unknown command '${command}'`);

@@ -1,0 +1,5 @@
+/** The `postgresql-single-user` rotation function (bundled as index.mjs, handler index.handler). */
+import { postgres } from '../postgres.ts';
+import { rotationHandler } from '../steps.ts';
+
+export const handler = rotationHandler(postgres, false);
