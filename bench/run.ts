@@ -8,6 +8,8 @@
  * `@cloud-copilot/iam-simulate` on the same policies and requests, and what KMS costs a read
  * in-process (bench/kms.ts): the key-use authorization and the data-key unwrap, cached or not;
  * and rotations per minute through a trivial Node.js function (bench/rotation.ts; BENCH_ROTATION=0 skips).
+ * Then single-user rotations per minute against a local PostgreSQL (bench/rotation-postgres.ts;
+ * BENCH_PG_ROTATION=0 skips).
  *
  * Fairness on a small machine: the server under test runs in its own process pinned to
  * CPU 0 (with `taskset`, all its threads), the load generators in their own processes pinned
@@ -36,6 +38,7 @@ import { BENCH_POLICIES } from '../src/iam/bench-eval.ts';
 import type { PolicySectionResult } from './policy.ts';
 import type { KmsSectionResult } from './kms.ts';
 import type { RotationSectionResult } from './rotation.ts';
+import type { PgRotationSectionResult } from './rotation-postgres.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
 
 const env = process.env;
@@ -293,6 +296,14 @@ async function main(): Promise<void> {
     kmsSection();
   }
   if (env.BENCH_ROTATION !== '0') rotationSection();
+  if (env.BENCH_PG_ROTATION !== '0') pgRotationSection();
+}
+
+/** Single-user rotations per minute against a local PostgreSQL (bench/rotation-postgres.ts). */
+function pgRotationSection(): void {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'rotation-postgres.ts')], { encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as PgRotationSectionResult;
+  console.log(`\nrotation: ${Math.round(r.perMinute)} rotations/min with postgresql-single-user against a local PostgreSQL (${r.rotations} in ${r.seconds.toFixed(1)} s, ${r.inflight} secrets at once, ${Math.round(r.meanMs)} ms from RotateSecret to the new AWSCURRENT): each a real password change, signed in with scram-sha-256`);
 }
 
 /** Rotations per minute through a trivial Node.js function (bench/rotation.ts), in its own server. */

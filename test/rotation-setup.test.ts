@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetRoleCommand, GetRolePolicyCommand, PutUserPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { COFFER_BIN, PG_ADMIN_URL, startServer, type Credentials, type TestServer } from './helpers/server.ts';
@@ -118,13 +118,16 @@ describe('coffer rotation setup, single user on PostgreSQL', () => {
     const now = await currentValue(name);
     assert.notEqual(now.password, secret.password);
     assert.equal(now.username, secret.user);
-    const dbg = (await admin.query('select rolpassword from pg_authid where rolname = $1', [secret.user])).rows[0];
-    assert.ok(await passwordMatches(secret.user, now.password), `the new password is the role's ${JSON.stringify(dbg)} ${now.password} old matches: ${await passwordMatches(secret.user, secret.password)}`);
-    assert.ok(!(await passwordMatches(secret.user, secret.password)), 'the old one is not');
     const d = await sm.send(new DescribeSecretCommand({ SecretId: name }));
     assert.equal(d.RotationEnabled, true);
     assert.equal(d.RotationLambdaARN, functionArn);
     assert.equal(d.RotationRules?.ScheduleExpression, 'rate(10 days)');
+  });
+
+  test('the password really changed in PostgreSQL: the SCRAM verifier in pg_authid is the new one\'s', async () => {
+    const now = await currentValue(name);
+    assert.ok(await passwordMatches(secret.user, now.password), 'the new password is the role\'s');
+    assert.ok(!(await passwordMatches(secret.user, secret.password)), 'the old one is not');
   });
 
   test('the role, its policy and the function\'s resource policy are the documented ones', async () => {
@@ -167,10 +170,16 @@ describe('coffer rotation setup, single user on PostgreSQL', () => {
     assert.equal((await attemptsOf(server, secret.arn)).length, 1);
   });
 
-  test('another template for the same secret is refused, with what to do', async () => {
-    const run = await setup(['--secret-id', name, '--template', 'postgresql-alternating-users', '--master-secret-id', name]);
+  test('another template for the same secret is refused before anything changes, with what to do', async () => {
+    const master = await sm.send(new CreateSecretCommand({ Name: 'setup/pg-master', SecretString: JSON.stringify({ engine: 'postgres', host: '127.0.0.1', username: 'postgres', password: 'unused' }) }));
+    await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: JSON.stringify({ ...(await currentValue(name)), masterarn: master.ARN }) }));
+    const fnName = functionArn.split(':').pop()!;
+    const policyBefore = (await iam.send(new GetRolePolicyCommand({ RoleName: `${fnName}-Role`, PolicyName: 'SecretsManagerRotation' }))).PolicyDocument;
+    const run = await setup(['--secret-id', name, '--template', 'postgresql-alternating-users', '--master-secret-id', 'setup/pg-master']);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /made from the template postgresql-single-user, not postgresql-alternating-users/);
+    assert.match(run.stderr, /made from the template postgresql-single-user, not postgresql-alternating-users: rerun with --template postgresql-single-user/);
+    assert.match(run.stderr, /nothing was created or changed/);
+    assert.equal((await iam.send(new GetRolePolicyCommand({ RoleName: `${fnName}-Role`, PolicyName: 'SecretsManagerRotation' }))).PolicyDocument, policyBefore);
   });
 });
 

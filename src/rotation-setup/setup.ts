@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, GetPolicyCommand, RemovePermissionCommand,
-  UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type LambdaClient,
+  UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import {
   DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, type DescribeSecretResponse, type RotationRulesType,
@@ -124,6 +124,24 @@ export async function setupRotation(clients: SetupClients, options: SetupOptions
   const functionArn = `arn:${partition}:lambda:${region}:${accountId}:function:${names.functionName}`;
   const rolePolicy = rotationRolePolicy({ secretArn, functionArn, accountId, masterSecretArn, customerManagedKey });
 
+  // Before changing anything: a function of that name from another template is the user's call.
+  const existingFunction = await step(`look up the function ${names.functionName}`, async () => {
+    try {
+      return (await clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))).Configuration!;
+    } catch (err) {
+      if (isName(err, 'ResourceNotFoundException')) return undefined;
+      throw err;
+    }
+  });
+  if (existingFunction) {
+    const from = templateOf(existingFunction.Description);
+    if (from !== template) {
+      fail(from
+        ? `the function ${names.functionName} was made from the template ${from}, not ${template}: rerun with --template ${from}, or delete the function (and its role ${names.roleName}) to change templates`
+        : `a function ${names.functionName} exists that rotation setup did not make (its description: ${JSON.stringify(existingFunction.Description ?? '')}); delete or rename it`);
+    }
+  }
+
   // 1. The execution role and its policy.
   const roleArn = await step(`create the role ${names.roleName}`, async () => {
     try {
@@ -165,7 +183,7 @@ export async function setupRotation(clients: SetupClients, options: SetupOptions
   // 2. The function.
   const pkg = await step(`build the template ${template}`, () => templateZip(template));
   await step(`create the function ${names.functionName}`, () =>
-    ensureFunction(clients.lambda, { name: names.functionName, template, secretArn, roleArn, pkg, timeout: options.timeout ?? 30 }, actions, fail));
+    ensureFunction(clients.lambda, existingFunction, { name: names.functionName, template, secretArn, roleArn, pkg, timeout: options.timeout ?? 30 }, actions));
 
   // 3. Secrets Manager may invoke it, for this account's secrets.
   await step(`give secretsmanager.amazonaws.com permission to invoke ${names.functionName}`, async () => {
@@ -213,13 +231,7 @@ interface FunctionSpec {
   timeout: number;
 }
 
-async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, actions: SetupAction[], fail: (m: string) => never): Promise<void> {
-  let existing;
-  try {
-    existing = (await lambda.send(new GetFunctionCommand({ FunctionName: spec.name }))).Configuration!;
-  } catch (err) {
-    if (!isName(err, 'ResourceNotFoundException')) throw err;
-  }
+async function ensureFunction(lambda: LambdaClient, existing: FunctionConfiguration | undefined, spec: FunctionSpec, actions: SetupAction[]): Promise<void> {
   if (!existing) {
     const created = await lambda.send(new CreateFunctionCommand({
       FunctionName: spec.name, Runtime: spec.pkg.runtime, Handler: spec.pkg.handler, Role: spec.roleArn,
@@ -228,12 +240,6 @@ async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, actions:
     }));
     actions.push({ outcome: 'created', what: 'function', name: created.FunctionArn!, detail: `from template ${spec.template}` });
     return;
-  }
-  const from = templateOf(existing.Description);
-  if (from !== spec.template) {
-    fail(from
-      ? `the function ${spec.name} was made from the template ${from}, not ${spec.template}: rerun with --template ${from}, or delete the function to change templates`
-      : `a function ${spec.name} exists that rotation setup did not make (its description: ${JSON.stringify(existing.Description ?? '')}); delete or rename it`);
   }
   const changes: string[] = [];
   // The bundle is reproducible (fixed mtime), so a different hash means the template changed.

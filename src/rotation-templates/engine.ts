@@ -2,6 +2,11 @@
 import type { DbSecret } from './secret-json.ts';
 
 export interface DbSession {
+  /**
+   * Whether the server asked for the password at sign-in. A server that trusts the connection
+   * (PostgreSQL's `trust` method) lets any password in, so such a login proves nothing about it.
+   */
+  readonly passwordChecked: boolean;
   /** A trivial query, as AWS's testSecret runs (`SELECT NOW()`). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,8 @@ export function stringLiteral(value: string, noBackslashEscapes: boolean): strin
 }
 
 export class MySqlSession implements DbSession {
+  /** MySQL and MariaDB check the password of every account that has one. */
+  readonly passwordChecked = true;
   private info?: { mariadb: boolean; major: number; noBackslashEscapes: boolean };
   constructor(readonly conn: mysql.Connection) {}
 

@@ -34,7 +34,7 @@ function passwordClause(password: string): string {
 }
 
 export class PgSession implements DbSession {
-  constructor(readonly client: pg.Client) {}
+  constructor(readonly client: pg.Client, readonly passwordChecked: boolean) {}
   async ping(): Promise<void> {
     await this.client.query('SELECT now()');
   }
@@ -60,13 +60,19 @@ async function open(secret: DbSecret, dbname: string | undefined, ssl: boolean):
     application_name: 'coffer-rotation',
   });
   client.on('error', () => undefined);
+  // The server asks for a password (cleartext, MD5 or SCRAM) unless pg_hba trusts the connection.
+  let passwordChecked = false;
+  const connection = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+  for (const event of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
+    connection.once(event, () => { passwordChecked = true; });
+  }
   try {
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
     throw err;
   }
-  return new PgSession(client);
+  return new PgSession(client, passwordChecked);
 }
 
 export const postgres: Engine<PgSession> = {

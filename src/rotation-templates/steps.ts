@@ -136,10 +136,11 @@ class Rotation<S extends DbSession> {
     const current = await this.current();
     const pending = await this.pending();
 
-    // Already set (a retry after the password changed): done.
+    // Already set (a retry after the password changed): done. A login the server did not check
+    // the password of proves nothing, so the password is set anyway.
     const already = await this.engine.connect(pending);
-    if (already) {
-      await already.close();
+    await already?.close();
+    if (already?.passwordChecked) {
       log(`setSecret: AWSPENDING secret is already set as password in ${this.engine.label} DB for secret arn ${this.arn}.`);
       return;
     }
@@ -168,8 +169,8 @@ class Rotation<S extends DbSession> {
 
     // The pending login works only once the user is complete (the engine enables it last): done.
     const already = await this.engine.connect(pending);
-    if (already) {
-      await already.close();
+    await already?.close();
+    if (already?.passwordChecked) {
       log(`setSecret: AWSPENDING secret is already set as password in ${this.engine.label} DB for secret arn ${this.arn}.`);
       return;
     }
