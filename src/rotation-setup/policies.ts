@@ -6,103 +6,12 @@
  * (`SecretARN`, `LambdaRotationFunctionARN`, `SeparateSecretARN`, `111122223333`) are filled in,
  * so what a user reads in AWS's guide is what coffer attaches (docs/rotation.md quotes them).
  */
+import { S001_ALTERNATING, S001_KMS_STATEMENT, S001_SINGLE_USER } from '../iam/seed-examples.ts';
 
-/** Seed 001, "IAM execution role inline policy for single user rotation strategy". */
-const SINGLE_USER = `{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage"
-            ],
-            "Resource": "SecretARN",
-            "Condition": {
-                "StringEquals": {
-                    "secretsmanager:resource/AllowRotationLambdaArn": "LambdaRotationFunctionARN",
-                    "aws:SourceAccount": "111122223333"
-                }
-            }
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"
-            ],
-            "Resource": "*"
-        },
-        {
-            "Action": [
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DetachNetworkInterface"
-            ],
-            "Resource": "*",
-            "Effect": "Allow"
-        }
-    ]
-}`;
-
-/** Seed 001, "IAM execution role inline policy statement for alternating users strategy". */
-const ALTERNATING_USERS = `{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage"
-            ],
-            "Resource": "SecretARN",
-            "Condition": {
-                "StringEquals": {
-                    "secretsmanager:resource/AllowRotationLambdaArn": "LambdaRotationFunctionARN",
-                    "aws:SourceAccount": "111122223333"
-                }
-            }
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetSecretValue"
-            ],
-            "Resource": "SeparateSecretARN"
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:GetRandomPassword"
-            ],
-            "Resource": "*"
-        },
-        {
-            "Action": [
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DetachNetworkInterface"
-            ],
-            "Resource": "*",
-            "Effect": "Allow"
-        }
-    ]
-}`;
-
-/** Seed 001, "IAM execution role inline policy statement for customer managed key". */
-const KMS_STATEMENT = `        {
-            "Effect": "Allow",
-            "Action": [
-                "kms:Decrypt",
-                "kms:GenerateDataKey"
-            ],
-            "Resource": "*"
-        }`;
+// The seed texts live once, in src/iam/seed-examples.ts (the seed tests quote the same constants).
+const SINGLE_USER = S001_SINGLE_USER;
+const ALTERNATING_USERS = S001_ALTERNATING;
+const KMS_STATEMENT = S001_KMS_STATEMENT;
 
 /** Lambda's execution-role trust policy: only the Lambda service may assume the role. */
 export const LAMBDA_TRUST_POLICY = `{

@@ -14,7 +14,7 @@
 import mysql from 'mysql2/promise';
 import type { DbSession, Engine } from './engine.ts';
 import { portOf, type DbSecret } from './secret-json.ts';
-import { tlsMode } from './settings.ts';
+import { signIn } from './sign-in.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -135,20 +135,8 @@ export const mysqlEngine: Engine<MySqlSession> = {
   // MySQL 5.7+/8 take 32 characters, MariaDB 80; AWS's MySQL template reads the limit from USERNAME_CHARACTER_LIMIT (default 16).
   maxUsernameLength: (env) => (env.USERNAME_CHARACTER_LIMIT ? Number.parseInt(env.USERNAME_CHARACTER_LIMIT, 10) : 32),
 
-  async connect(secret, options = {}) {
-    const mode = tlsMode(secret.ssl, process.env);
-    try {
-      if (mode === 'disable') return await open(secret, options.dbname, false);
-      try {
-        return await open(secret, options.dbname, true);
-      } catch (err) {
-        if (mode === 'require' || !notSupportingTls(err)) throw err;
-        return await open(secret, options.dbname, false);
-      }
-    } catch (err) {
-      console.log(`Unable to log into ${secret.host} as ${secret.username}: ${(err as Error).message}`);
-      return null;
-    }
+  connect(secret, options = {}) {
+    return signIn(secret, (tls) => open(secret, options.dbname, tls), notSupportingTls);
   },
 
   async setOwnPassword(session, pending) {

@@ -10,7 +10,7 @@
 import pg from 'pg';
 import type { DbSession, Engine } from './engine.ts';
 import { baseUsername, portOf, type DbSecret } from './secret-json.ts';
-import { tlsMode } from './settings.ts';
+import { signIn } from './sign-in.ts';
 import { scramSafe, scramVerifier } from './pg-scram.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -82,20 +82,8 @@ export const postgres: Engine<PgSession> = {
   defaultExcludeCharacters: ':/@"\'\\',
   maxUsernameLength: () => 63,
 
-  async connect(secret, options = {}) {
-    const mode = tlsMode(secret.ssl, process.env);
-    try {
-      if (mode === 'disable') return await open(secret, options.dbname, false);
-      try {
-        return await open(secret, options.dbname, true);
-      } catch (err) {
-        if (mode === 'require' || !notSupportingTls(err)) throw err;
-        return await open(secret, options.dbname, false);
-      }
-    } catch (err) {
-      console.log(`Unable to log into ${secret.host} as ${secret.username}: ${(err as Error).message}`);
-      return null;
-    }
+  connect(secret, options = {}) {
+    return signIn(secret, (tls) => open(secret, options.dbname, tls), notSupportingTls);
   },
 
   async setOwnPassword(session, pending) {

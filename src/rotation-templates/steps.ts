@@ -116,6 +116,18 @@ class Rotation<S extends DbSession> {
     log(`createSecret: Successfully put secret for ARN ${this.arn} and version ${this.token}.`);
   }
 
+  /**
+   * Whether the pending credentials already sign in, so setSecret has nothing to do. A login
+   * whose password the server never checked (PostgreSQL `trust`) proves nothing: then no.
+   */
+  private async pendingAlreadySet(pending: DbSecret): Promise<boolean> {
+    const session = await this.engine.connect(pending);
+    await session?.close();
+    if (!session?.passwordChecked) return false;
+    log(`setSecret: AWSPENDING secret is already set as password in ${this.engine.label} DB for secret arn ${this.arn}.`);
+    return true;
+  }
+
   async setSecret(): Promise<void> {
     return this.alternating ? this.setAlternating() : this.setSingle();
   }
@@ -136,14 +148,8 @@ class Rotation<S extends DbSession> {
     const current = await this.current();
     const pending = await this.pending();
 
-    // Already set (a retry after the password changed): done. A login the server did not check
-    // the password of proves nothing, so the password is set anyway.
-    const already = await this.engine.connect(pending);
-    await already?.close();
-    if (already?.passwordChecked) {
-      log(`setSecret: AWSPENDING secret is already set as password in ${this.engine.label} DB for secret arn ${this.arn}.`);
-      return;
-    }
+    // Already set (a retry after the password changed): done.
+    if (await this.pendingAlreadySet(pending)) return;
     if (pending.username !== current.username) throw new Error(`Attempting to modify user ${pending.username} other than current user ${current.username}`);
     if (pending.host !== current.host) throw new Error(`Attempting to modify user for host ${pending.host} other than current host ${current.host}`);
 
@@ -168,12 +174,7 @@ class Rotation<S extends DbSession> {
     const pending = await this.pending();
 
     // The pending login works only once the user is complete (the engine enables it last): done.
-    const already = await this.engine.connect(pending);
-    await already?.close();
-    if (already?.passwordChecked) {
-      log(`setSecret: AWSPENDING secret is already set as password in ${this.engine.label} DB for secret arn ${this.arn}.`);
-      return;
-    }
+    if (await this.pendingAlreadySet(pending)) return;
     if (alternateUsername(current.username) !== pending.username) {
       throw new Error(`Attempting to modify user ${pending.username} other than the alternate of current user ${current.username}`);
     }
