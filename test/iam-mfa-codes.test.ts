@@ -24,6 +24,7 @@ import { AssumeRoleCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
 import { awsCli } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
+import { rejectsWith as rejects } from './helpers/secrets.ts';
 
 const STEP = 30_000;
 const BAD_CODE = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
@@ -32,16 +33,6 @@ const INVALID_AUTH_CODE = 'Authentication code for device is not valid.';
 const totpOf = (base32: string) => new TOTP({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30 });
 /** The code of the 30-second step `k` steps from now. */
 const codeAt = (t: TOTP, k: number) => t.generate({ timestamp: Date.now() + k * STEP });
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp, status?: number): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
-    return true;
-  });
-}
 
 function decodePng(png: Uint8Array): string {
   const image = PNG.sync.read(Buffer.from(png));

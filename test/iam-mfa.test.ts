@@ -17,6 +17,7 @@ import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secr
 import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
+import { rejectsWith as rejects } from './helpers/secrets.ts';
 
 const STEP = 30_000;
 
@@ -36,15 +37,6 @@ function wrongCode(totp: TOTP): string {
     const code = String(n).padStart(6, '0');
     if (!valid.has(code)) return code;
   }
-}
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
 }
 
 describe('virtual MFA devices', () => {

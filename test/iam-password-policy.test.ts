@@ -15,18 +15,9 @@ import { startServer, type Credentials, type TestServer } from './helpers/server
 import { awsCli } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
 import { sql } from './helpers/db-rows.ts';
+import { rejectsWith as rejects } from './helpers/secrets.ts';
 
 const VIOLATION = 'Password does not conform to the account password policy.';
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp, status?: number): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
-    return true;
-  });
-}
 
 const changeOwn = (userArnPattern: string) => JSON.stringify({
   Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: userArnPattern }],

@@ -19,6 +19,7 @@ import { startServer, type Credentials, type TestServer } from './helpers/server
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { signedRequest } from './helpers/raw.ts';
 import { expireSession, insertRole, sessionRow, sql, type InsertedRole } from './helpers/db-rows.ts';
+import { rejectsWith as rejects } from './helpers/secrets.ts';
 
 interface SessionCredentials extends Credentials {
   sessionToken?: string;
@@ -39,16 +40,6 @@ function iam(server: TestServer): IAMClient {
 function session(c: StsCredentials | undefined): SessionCredentials {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp, status?: number): Promise<void> {
-  await assert.rejects(p, (err: any) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
-    return true;
-  });
 }
 
 const trustUser = (userArn: string, extra: Record<string, unknown> = {}) => ({

@@ -15,20 +15,11 @@ import { startServer, type Credentials, type TestServer } from './helpers/server
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
 import { sessionRow } from './helpers/db-rows.ts';
+import { rejectsWith as rejects } from './helpers/secrets.ts';
 
 function session(c: StsCredentials | undefined): Credentials {
   assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } as Credentials;
-}
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp, status?: number): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
-    return true;
-  });
 }
 
 const doc = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });

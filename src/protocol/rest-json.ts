@@ -14,6 +14,7 @@ import type { ServiceModel, Shape, ShapeRef } from './model.ts';
 import type { Operation } from './operation.ts';
 import { typeMismatch, validateInput } from './validate.ts';
 import { toWire } from './json-output.ts';
+import { parseJsonBody } from './aws-json.ts';
 
 export const REST_JSON_CONTENT_TYPE = 'application/json';
 
@@ -161,10 +162,10 @@ export function bindInput(model: ServiceModel, operation: string, req: RestReque
     }
   }
   if (shape.payload && payload === undefined) {
-    const parsed = parseBody(req.body);
+    const parsed = parseJsonBody(req.body);
     if (Object.keys(parsed).length > 0) input[shape.payload] = parsed;
   } else if (bodyMembers && !shape.payload) {
-    const parsed = parseBody(req.body);
+    const parsed = parseJsonBody(req.body);
     for (const [name, member] of Object.entries(shape.members ?? {})) {
       if (member.location === undefined && parsed[name] !== undefined) input[name] = parsed[name];
     }
@@ -191,19 +192,6 @@ function fromText(values: string[], target: Shape, name: string): unknown {
       void name;
       return values[0];
   }
-}
-
-/** The JSON body as an object; empty is `{}`; not JSON gets the SerializationException AWS's JSON services send. */
-function parseBody(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AwsError('SerializationException', '');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw typeMismatch(parsed, 'structure');
-  return parsed as Record<string, unknown>;
 }
 
 /** Validate, authorize and run one call; the output serialized as the model binds it. */

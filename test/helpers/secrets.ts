@@ -9,8 +9,8 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-/** Resolves to the error `promise` rejects with, after checking its AWS code (and message). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+/** Resolves to the error `promise` rejects with, after checking its AWS code (and message, and HTTP status). */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp, status?: number): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   let caught: unknown;
   try {
     await promise;
@@ -22,6 +22,7 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, messa
   assert.equal(err.name, code, `expected ${code}, got ${err.name}: ${err.message}`);
   if (typeof message === 'string') assert.equal(err.message, message);
   else if (message) assert.match(err.message, message);
+  if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status, `HTTP status of ${code}`);
   return err;
 }
 
