@@ -17,6 +17,7 @@ import { rmSync } from 'node:fs';
 import { startServer } from '../test/helpers/server.ts';
 import { secretsManager } from '../test/helpers/clients.ts';
 import { createDbSecret, deployTemplate, pgLogin, scratchPostgres, secretValue } from '../test/helpers/rotation-templates.ts';
+import { driveRotations } from './rotation-load.ts';
 
 export interface PgRotationSectionResult {
   rotations: number;
@@ -56,22 +57,13 @@ async function main(): Promise<void> {
       arns.push(await createDbSecret(sm, `${PREFIX}${i}`, { engine: 'postgres', host: '127.0.0.1', port: db.port, username: user, password: 'initial-Password-1', dbname: 'postgres', ssl: false }));
       await rotateOnce(arns[i]!); // warm: the first invocation starts a process
     }
-    const durations: number[] = [];
-    const until = performance.now() + seconds * 1000;
-    const start = performance.now();
-    await Promise.all(arns.map(async (arn) => {
-      while (performance.now() < until) durations.push(await rotateOnce(arn));
-    }));
-    const elapsed = (performance.now() - start) / 1000;
+    const load = await driveRotations(arns, rotateOnce, seconds);
     // The rotations were real: every user signs in with its AWSCURRENT password.
     for (const [i, arn] of arns.entries()) {
       const r = await pgLogin({ host: '127.0.0.1', port: db.port, user: users[i]!, password: (await secretValue(sm, arn)).password!, database: 'postgres' });
       if (r && typeof r === 'object' && 'refused' in r) throw new Error(`${users[i]} cannot sign in with AWSCURRENT: ${String(r.refused)}`);
     }
-    const result: PgRotationSectionResult = {
-      rotations: durations.length, seconds: elapsed, perMinute: (durations.length / elapsed) * 60,
-      meanMs: durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length), inflight,
-    };
+    const result: PgRotationSectionResult = { ...load, inflight };
     console.log(JSON.stringify(result));
   } finally {
     await server.stop();

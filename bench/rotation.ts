@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { startServer } from '../test/helpers/server.ts';
 import { secretsManager } from '../test/helpers/clients.ts';
 import { createRotationFunction } from '../test/helpers/rotation.ts';
+import { driveRotations } from './rotation-load.ts';
 
 const TRIVIAL = `
 const sm = require('@aws-sdk/client-secrets-manager');
@@ -66,17 +67,7 @@ async function main(): Promise<void> {
       await sm.send(new CreateSecretCommand({ Name: names[i], SecretString: 'initial' }));
       await rotateOnce(names[i]!); // warm: the first invocation starts a process
     }
-    const durations: number[] = [];
-    const until = performance.now() + seconds * 1000;
-    const start = performance.now();
-    await Promise.all(names.map(async (name) => {
-      while (performance.now() < until) durations.push(await rotateOnce(name));
-    }));
-    const elapsed = (performance.now() - start) / 1000;
-    const result: RotationSectionResult = {
-      rotations: durations.length, seconds: elapsed, perMinute: (durations.length / elapsed) * 60,
-      meanMs: durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length), inflight,
-    };
+    const result: RotationSectionResult = { ...await driveRotations(names, rotateOnce, seconds), inflight };
     console.log(JSON.stringify(result));
   } finally {
     await server.stop();
