@@ -64,6 +64,8 @@ export async function rotationSetup(args: string[]): Promise<void> {
   if (!options.secretId) throw new UsageError('rotation setup needs --secret-id');
   if (!options.template) throw new UsageError(`rotation setup needs --template (${TEMPLATE_NAMES.join(', ')})`);
 
+  // The SDK's warning that releases after January 2027 need Node.js 22 is noise here: coffer pins its SDK.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Unset options stay unset, so the SDK reads AWS_ENDPOINT_URL, AWS_REGION, profiles itself.
   const config = {
     ...(endpoint ? { endpoint } : {}),
