@@ -33,6 +33,7 @@ import { lambdaService } from './services/lambda/service.ts';
 import { serviceInvoker } from './services/lambda/service-invoke.ts';
 import { createProcessRuntime, lambdaSessions } from './services/lambda/runtime/index.ts';
 import { defaultAccountId, setUpRootCredentials, type AccountSetup } from './accounts.ts';
+import { RequestObservers } from './observe/request-record.ts';
 
 export interface App {
   config: ServerConfig;
@@ -55,6 +56,8 @@ export interface App {
   purge: PurgeTask;
   /** Secrets Manager's rotation driver: attempts (`rotation.attempts`) for the console and tests. */
   rotation: RotationDriver;
+  /** Called once per finished API request (audit trail, metrics): src/observe/request-record.ts. */
+  observers: RequestObservers;
   close(): Promise<void>;
 }
 
@@ -124,7 +127,7 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const ringWatch = watchRing(rootKey, store.db, (err) => log.warn({ err }, 'refreshing the root key ring failed'));
   return {
     config, log, store, credentials, account, purge, rotation,
-    authorize,
+    authorize, observers: new RequestObservers(log),
     jsonServices: new Map([[sm.targetPrefix, sm], [kms.targetPrefix, kms]]),
     queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
     restJsonServices: new Map([[lambda.signingName, lambda]]),

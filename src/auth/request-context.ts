@@ -18,6 +18,11 @@ export interface RequestContext {
   isAllowed(request: AuthorizationRequest): Promise<boolean>;
   /** The same question with the decision's reason (AWS's AccessDenied message on a denial). */
   decide(request: AuthorizationRequest): Promise<AuthorizationDecision>;
+  /**
+   * The operation's parsed input and, once it succeeded, its output: set by the dispatcher
+   * for request observers (src/observe/request-record.ts), never read by operations.
+   */
+  call?: { input: Record<string, unknown>; output?: unknown };
 }
 
 export type ConditionValue = string | string[] | boolean | number | undefined;

@@ -9,12 +9,16 @@ import { invokeRest, matchRoute, restJsonError, unknownRoute, type RestJsonServi
 import { readBody } from './read-body.ts';
 import { internalError, requestContext } from './server.ts';
 import type { App } from '../app.ts';
+import type { RequestRecord } from '../observe/request-record.ts';
 
-export async function handleRestJson(app: App, service: RestJsonService, req: IncomingMessage, requestId: string): Promise<RestWireResponse> {
+export async function handleRestJson(app: App, service: RestJsonService, req: IncomingMessage, requestId: string, rec: RequestRecord): Promise<RestWireResponse> {
+  rec.protocol = 'restJson';
+  rec.service = service.signingName;
   try {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const matched = matchRoute(service.routes, method, url);
+    rec.operation = matched?.operation;
     const limit = matched && service.bodyLimits?.[matched.operation];
     let body: Buffer;
     try {
@@ -26,8 +30,10 @@ export async function handleRestJson(app: App, service: RestJsonService, req: In
     const who = await authenticate({ method, url, headers: req.headers, body }, service.signingName, app.credentials, app.config);
     if (!matched) throw unknownRoute();
     const ctx = requestContext(app, req, requestId, service.signingName, matched.operation, who);
+    rec.ctx = ctx;
     return await invokeRest(service, matched.operation, { labels: matched.labels, query: matched.query, headers: req.headers, body }, ctx, app.authorize, requestId);
   } catch (err) {
-    return restJsonError(service.model, err instanceof AwsError ? err : internalError(err, app, requestId), requestId);
+    rec.error = err instanceof AwsError ? err : internalError(err, app, requestId);
+    return restJsonError(service.model, rec.error, requestId);
   }
 }

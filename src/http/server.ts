@@ -17,6 +17,7 @@ import { readBody } from './read-body.ts';
 import { handleRestJson } from './rest-json-handler.ts';
 import { matchRoute } from '../protocol/rest-json.ts';
 import type { App } from '../app.ts';
+import type { RequestRecord } from '../observe/request-record.ts';
 
 export interface FrontDoor {
   server: Server;
@@ -61,18 +62,23 @@ export function requestContext(app: App, req: IncomingMessage, requestId: string
   return ctx;
 }
 
-async function handleJson(app: App, service: JsonService, target: string, req: IncomingMessage, requestId: string): Promise<WireResponse> {
+async function handleJson(app: App, service: JsonService, target: string, req: IncomingMessage, requestId: string, rec: RequestRecord): Promise<WireResponse> {
+  rec.protocol = 'awsJson';
+  rec.service = service.signingName;
   try {
     const body = await readBody(req, app.config.maxBodyBytes);
     const signable = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
     const who = await authenticate(signable, service.signingName, app.credentials, app.config);
     const { name, op } = findOperation(service, target);
+    rec.operation = name;
     const input = parseJsonBody(body);
     const ctx = requestContext(app, req, requestId, service.signingName, name, who);
+    rec.ctx = ctx;
     const out = await invokeJson(service, name, op, input, ctx, app.authorize);
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: out };
   } catch (err) {
-    return jsonError(err instanceof AwsError ? err : internalError(err, app, requestId), requestId);
+    rec.error = err instanceof AwsError ? err : internalError(err, app, requestId);
+    return jsonError(rec.error, requestId);
   }
 }
 
@@ -90,7 +96,8 @@ function claimedScope(req: SignableRequest): { service: string; region: string }
  * body shape). A scope naming a query service we do not serve still authenticates, so a bad
  * signature reads as one, then gets InvalidAction for its Action.
  */
-async function handleQuery(app: App, req: IncomingMessage, requestId: string): Promise<WireResponse> {
+async function handleQuery(app: App, req: IncomingMessage, requestId: string, rec: RequestRecord): Promise<WireResponse> {
+  rec.protocol = 'awsQuery';
   let service: QueryService | undefined;
   let region: string | undefined;
   try {
@@ -99,6 +106,7 @@ async function handleQuery(app: App, req: IncomingMessage, requestId: string): P
     const scope = claimedScope(signable);
     region = scope?.region;
     service = scope && app.queryServices.get(scope.service);
+    rec.service = service?.signingName ?? scope?.service;
     const who = await authenticate(signable, service?.signingName ?? scope?.service ?? '', app.credentials, app.config);
     const form = parseForm(body.toString('utf8'));
     if (!service) {
@@ -106,10 +114,13 @@ async function handleQuery(app: App, req: IncomingMessage, requestId: string): P
       throw invalidAction(form.get('Action')!, form.get('Version') ?? '');
     }
     const { name, op } = findQueryOperation(service, form);
+    rec.operation = name;
     const ctx = requestContext(app, req, requestId, service.signingName, name, who);
+    rec.ctx = ctx;
     return await invokeQuery(service, name, op, form, ctx, app.authorize);
   } catch (err) {
     const aws = err instanceof AwsError ? err : internalError(err, app, requestId);
+    rec.error = aws;
     return queryError(toQueryError(aws, region), requestId, service && xmlNamespace(service.model));
   }
 }
@@ -139,6 +150,21 @@ export function createFrontDoor(app: App): FrontDoor {
       if (draining && inFlight === 0) idle?.();
     });
     const requestId = randomUUID();
+    // Observers (audit, metrics) get one record per API request once its response is sent.
+    const rec: RequestRecord = {
+      requestId, receivedAt: new Date(), durationMs: 0, protocol: 'none', status: 0,
+      sourceIp: sourceIp(req), userAgent: String(req.headers['user-agent'] ?? ''),
+    };
+    const started = performance.now();
+    const answer = (wire: { status: number; headers: Record<string, string>; body: string | Buffer }) => {
+      send(res, wire, draining);
+      if (!app.observers.active) return;
+      rec.status = wire.status;
+      rec.durationMs = performance.now() - started;
+      rec.input ??= rec.ctx?.call?.input;
+      rec.output = rec.ctx?.call?.output;
+      app.observers.notify(rec);
+    };
     const target = req.headers['x-amz-target'];
     if (req.method === 'GET' && (req.url === '/health' || req.url === '/ready')) {
       send(res, {
@@ -152,21 +178,22 @@ export function createFrontDoor(app: App): FrontDoor {
       const prefix = target.split('.')[0]!;
       const service = app.jsonServices.get(prefix);
       if (service) {
-        void handleJson(app, service, target, req, requestId).then((wire) => send(res, wire, draining));
+        void handleJson(app, service, target, req, requestId, rec).then(answer);
         return;
       }
     }
     const rest = target === undefined ? restJsonServiceFor(app, req) : undefined;
     if (rest) {
-      void handleRestJson(app, rest, req, requestId).then((wire) => send(res, wire, draining));
+      void handleRestJson(app, rest, req, requestId, rec).then(answer);
       return;
     }
     if (req.method === 'POST' && target === undefined && isFormContentType(req.headers['content-type'])) {
-      void handleQuery(app, req, requestId).then((wire) => send(res, wire, draining));
+      void handleQuery(app, req, requestId, rec).then(answer);
       return;
     }
     req.resume();
-    send(res, jsonError(unknownOperation(), requestId), draining);
+    rec.error = unknownOperation();
+    answer(jsonError(rec.error, requestId));
   });
 
   return {

@@ -36,8 +36,21 @@ export async function runOperation(
   ctx: RequestContext,
   authorize: Authorizer,
 ): Promise<unknown> {
+  ctx.call = { input };
   const shape = model.operations[name]!.input?.shape;
   if (shape) validateInput(model, shape, input);
+  const output = await planAuthorizeRun(op, input, ctx, authorize);
+  ctx.call.output = output;
+  return output;
+}
+
+/** Plan, authorize each request the plan names through the one hook, run. */
+export async function planAuthorizeRun(
+  op: Operation<any, any, any>,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+  authorize: Authorizer,
+): Promise<unknown> {
   const plan = await op.plan(ctx, input);
   const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
   for (const request of requests) {

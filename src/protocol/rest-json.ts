@@ -9,9 +9,9 @@
  */
 import { AwsError } from '../errors.ts';
 import type { RequestContext } from '../auth/request-context.ts';
-import { accessDeniedError, type Authorizer } from '../auth/authorize.ts';
+import type { Authorizer } from '../auth/authorize.ts';
 import type { ServiceModel, Shape, ShapeRef } from './model.ts';
-import type { Operation } from './operation.ts';
+import { planAuthorizeRun, type Operation } from './operation.ts';
 import { typeMismatch, validateInput } from './validate.ts';
 import { toWire } from './json-output.ts';
 import { parseJsonBody } from './aws-json.ts';
@@ -204,19 +204,14 @@ export async function invokeRest(
   requestId: string,
 ): Promise<RestWireResponse> {
   const { input, payload } = bindInput(service.model, operation, req);
+  ctx.call = { input };
   const shape = service.model.operations[operation]!.input?.shape;
   if (shape) validateInput(service.model, shape, input);
   // The raw payload joins the input after validation: it has no constraints, and its bytes
   // are not base64 text.
   if (payload) input[payload.member] = payload.bytes;
-  const op = service.operations[operation]!;
-  const plan = await op.plan(ctx, input);
-  const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
-  for (const request of requests) {
-    const decision = await authorize(ctx, request);
-    if (!decision.allowed) throw accessDeniedError(ctx, request, decision);
-  }
-  const output = await op.run(ctx, input, plan.state);
+  const output = await planAuthorizeRun(service.operations[operation]!, input, ctx, authorize);
+  ctx.call.output = output;
   return serializeOutput(service.model, operation, output as Record<string, unknown> | undefined, requestId);
 }
 
