@@ -22,7 +22,8 @@ function testFiles(dir) {
 
 const args = process.argv.slice(2);
 const picked = args.length ? args : undefined;
-const unit = (picked ?? testFiles(join(root, 'src'))).filter((f) => f.startsWith('src'));
+// console/src holds the console's pure logic (policy editor) with its unit tests beside it.
+const unit = (picked ?? [...testFiles(join(root, 'src')), ...testFiles(join(root, 'console', 'src'))]).filter((f) => f.startsWith('src') || f.startsWith('console'));
 const e2e = (picked ?? testFiles(join(root, 'test'))).filter((f) => f.startsWith('test'));
 const backends = process.env.COFFER_TEST_DATABASE ? [process.env.COFFER_TEST_DATABASE] : ['sqlite', 'postgres'];
 const concurrency = process.env.COFFER_TEST_CONCURRENCY ?? '4';
@@ -37,10 +38,18 @@ function run(label, files, env) {
 }
 
 let failed = 0;
+// The browser tests (test/console-*.test.ts) drive the built console: build it if it is missing.
+if (e2e.some((f) => f.includes('console'))) {
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build-console.mjs'), '--if-missing'], { cwd: root, stdio: 'inherit' });
+  failed |= built.status ?? 1;
+}
 if (!picked) {
   console.log('# typecheck (tsc --noEmit)');
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], { cwd: root, stdio: 'inherit' });
   failed |= tsc.status ?? 1;
+  // The console (browser code, DOM types) is its own TypeScript project.
+  const tscConsole = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'console'], { cwd: root, stdio: 'inherit' });
+  failed |= tscConsole.status ?? 1;
 }
 failed |= run('unit tests', unit, {});
 for (const db of backends) failed |= run(`end-to-end tests on ${db}`, e2e, { COFFER_TEST_DATABASE: db });

@@ -1,7 +1,15 @@
-/** Server configuration: flags over environment variables over defaults. */
+/** Server configuration: flags over environment variables over the config file (--config) over defaults. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootKeyProviderKind, RootKeySource } from './crypto/root-key-source.ts';
+import { readConfigFile, type FileSettings } from './config-file.ts';
+import { parseTlsOptions, TLS_FLAGS, type TlsOptions } from './tls/tls-options.ts';
+import { AUDIT_FLAGS, parseAuditOptions, type AuditOptions } from './audit/audit-options.ts';
+import { parseMetricsListen, type MetricsListen } from './metrics/metrics-listen.ts';
+import { LIMIT_FLAGS, parseHttpLimits, type HttpLimits } from './http/limits.ts';
+import { parseThrottleOptions, THROTTLE_FLAGS } from './throttle/throttle-options.ts';
+import type { ThrottleConfig } from './throttle/throttle.ts';
+import { parseReplicationOptions, REPLICATION_FLAGS, type ReplicationOptions } from './services/secretsmanager/replication/options.ts';
 
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -20,9 +28,26 @@ export interface ServerConfig {
   rootAccessKeyId?: string;
   rootSecretAccessKey?: string;
   maxBodyBytes: number;
+  /**
+   * After SIGTERM, how long the node keeps answering (with /ready 503 and Connection: close)
+   * before it stops accepting: long enough for a load balancer to take it out of rotation.
+   */
+  drainGraceMs: number;
   logLevel: string;
   /** How Lambda functions run (src/services/lambda/runtime, docs/lambda.md "Runtime"). */
   functions: FunctionRuntimeConfig;
+  /** HTTPS on the listen address (src/tls/); absent: plain HTTP. */
+  tls?: TlsOptions;
+  /** Where /metrics is served: beside the API (`same`), nowhere, or on a listener of its own. */
+  metricsListen: MetricsListen;
+  /** Header, connection and slow-client limits (src/http/limits.ts). */
+  limits: HttpLimits;
+  /** Per-account request rates (src/throttle/). */
+  throttle: ThrottleConfig;
+  /** The audit trail's JSON-lines file and digest interval (src/audit/, docs/audit.md). */
+  audit: AuditOptions;
+  /** Peer regions, their credentials and whom this deployment trusts to write replicas (docs/replication.md). */
+  replication?: ReplicationOptions;
 }
 
 export interface FunctionRuntimeConfig {
@@ -62,6 +87,15 @@ export function parseRegions(values: string[]): string[] | 'any' {
   return regions;
 }
 
+/**
+ * Every `serve` option's long name: each is a flag `--NAME`, a config file key `NAME` and
+ * (docs/configuration.md) an environment variable; `coffer serve --help` must list each one
+ * (test/cli-help.test.ts checks). `--config` itself is not among them: a file cannot name a file.
+ */
+export function serveOptionNames(): string[] {
+  return ['listen', 'data-dir', 'database', 'region', 'account-id', ...ROOT_KEY_FLAGS, 'log-level', 'max-body-bytes', 'drain-grace-ms', ...FUNCTION_FLAGS, ...TLS_FLAGS, 'metrics-listen', ...LIMIT_FLAGS, ...THROTTLE_FLAGS, ...AUDIT_FLAGS, ...REPLICATION_FLAGS];
+}
+
 /** Parses `serve` flags; `env` supplies COFFER_* variables. */
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const flags = new Map<string, string[]>();
@@ -74,26 +108,37 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const known = ['listen', 'data-dir', 'database', 'region', 'account-id', ...ROOT_KEY_FLAGS, 'log-level', 'max-body-bytes', ...FUNCTION_FLAGS];
-  for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-  const one = (name: string, envName: string) => flags.get(name)?.at(-1) ?? env[envName];
+  const known = serveOptionNames();
+  for (const name of flags.keys()) if (name !== 'config' && !known.includes(name)) throw new UsageError(`unknown option --${name}`);
+  const configFile = flags.get('config')?.at(-1) ?? (env.COFFER_CONFIG || undefined);
+  const file: FileSettings = configFile === undefined ? new Map() : readConfigFile(resolve(configFile), known);
+  const one = (name: string, envName: string) => flags.get(name)?.at(-1) ?? env[envName] ?? file.get(name)?.at(-1);
 
   const { host, port } = parseListen(one('listen', 'COFFER_LISTEN') ?? `${DEFAULT_HOST}:${DEFAULT_PORT}`);
   const dataDir = resolve(one('data-dir', 'COFFER_DATA_DIR') ?? './coffer-data');
-  const regions = parseRegions(flags.get('region') ?? (env.COFFER_REGION ? [env.COFFER_REGION] : ['us-east-1']));
+  const regions = parseRegions(flags.get('region') ?? (env.COFFER_REGION ? [env.COFFER_REGION] : file.get('region') ?? ['us-east-1']));
   const accountId = one('account-id', 'COFFER_ACCOUNT_ID');
   if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new UsageError('--account-id must be 12 digits');
   const maxBody = Number(one('max-body-bytes', 'COFFER_MAX_BODY_BYTES') ?? 1024 * 1024);
+  const drainGraceMs = Number(one('drain-grace-ms', 'COFFER_DRAIN_GRACE_MS') ?? 250);
+  if (!Number.isInteger(drainGraceMs) || drainGraceMs < 0) throw new UsageError('--drain-grace-ms must be a whole number of milliseconds');
   return {
     host, port, dataDir,
     databaseUrl: one('database', 'COFFER_DATABASE_URL') ?? `sqlite://${join(dataDir, 'coffer.db')}`,
     regions, accountId,
-    rootKey: parseRootKeySource((name) => flags.get(name)?.at(-1), env, { prefix: '', dataDir })!,
+    rootKey: parseRootKeySource((name) => flags.get(name)?.at(-1), env, { prefix: '', dataDir }, (name) => file.get(name)?.at(-1))!,
     rootAccessKeyId: env.COFFER_ROOT_ACCESS_KEY_ID,
     rootSecretAccessKey: env.COFFER_ROOT_SECRET_ACCESS_KEY,
     maxBodyBytes: maxBody,
+    drainGraceMs,
     logLevel: one('log-level', 'COFFER_LOG_LEVEL') ?? 'info',
     functions: parseFunctionRuntime(one),
+    tls: parseTlsOptions(one),
+    metricsListen: parseMetricsListen(one('metrics-listen', 'COFFER_METRICS_LISTEN'), parseListen),
+    limits: parseHttpLimits(one),
+    throttle: parseThrottleOptions(one, (name, envName) => flags.get(name) ?? (env[envName] ? [env[envName]!] : file.get(name) ?? [])),
+    audit: parseAuditOptions(one),
+    replication: parseReplicationOptions(one, (name, envName) => flags.get(name) ?? (env[envName] ? [env[envName]!] : file.get(name) ?? []), env),
   };
 }
 
@@ -128,10 +173,12 @@ const PROVIDERS: readonly RootKeyProviderKind[] = ['file', 'passphrase', 'kms'];
  */
 export function parseRootKeySource(
   flag: (name: string) => string | undefined, env: NodeJS.ProcessEnv, opts: { prefix: '' | 'new-'; dataDir: string },
+  /** The config file's setting (serve's --config), below the environment. */
+  fromFile: (name: string) => string | undefined = () => undefined,
 ): RootKeySource | undefined {
   const naming = { env: opts.prefix ? 'COFFER_NEW_' : 'COFFER_', flag: `--${opts.prefix}` };
   const fromEnv = (name: string) => (env[`${naming.env}${name}`] === '' ? undefined : env[`${naming.env}${name}`]);
-  const one = (name: string, envName: string) => flag(`${opts.prefix}${name}`) ?? fromEnv(envName);
+  const one = (name: string, envName: string) => flag(`${opts.prefix}${name}`) ?? fromEnv(envName) ?? fromFile(`${opts.prefix}${name}`);
   const path = (v: string | undefined) => (v === undefined ? undefined : resolve(v));
 
   const file = path(one('root-key-file', 'ROOT_KEY_FILE'));

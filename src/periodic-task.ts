@@ -4,8 +4,13 @@
  * failed pass logged and retried on the next tick, and `stop()` waiting for a pass in progress
  * so the database is never closed under it. Each job reads what is due from the database on
  * every pass, so a restart loses nothing.
+ *
+ * With several nodes on one database a task may take a lease (src/cluster/leases.ts): a pass
+ * runs only on the node holding it, so each job runs once across the cluster; a node that
+ * dies is replaced once its lease expires (three intervals), one that stops hands it back.
  */
 import type { Logger } from 'pino';
+import type { Leases } from './cluster/leases.ts';
 
 export interface PeriodicTask<T> {
   /** One pass; resolves to its result, or to `idle` if a pass is already running or the task stopped. */
@@ -21,6 +26,14 @@ export interface PeriodicTaskOptions<T> {
   idle: T;
   /** Logged when a whole pass fails: "purge pass failed". */
   failure: string;
+  /** Run a pass only while holding this lease. */
+  lease?: TaskLease;
+}
+
+export interface TaskLease {
+  leases: Leases;
+  /** One name per job: `secret-purge`, `kms-key-maintenance`. */
+  name: string;
 }
 
 /** `pass` receives `stopped()`, to check between items so stopping is prompt. */
@@ -31,7 +44,10 @@ export function startPeriodicTask<T>(pass: (stopped: () => boolean) => Promise<T
 
   const runOnce = (): Promise<T> => {
     if (current || stopped) return Promise.resolve(options.idle);
-    current = pass(isStopped).finally(() => { current = undefined; });
+    const lease = options.lease;
+    // Renewed every pass; three missed passes and another node takes over.
+    const leased = lease ? lease.leases.acquire(lease.name, options.intervalMs * 3) : Promise.resolve(true);
+    current = leased.then((held) => (held && !stopped ? pass(isStopped) : options.idle)).finally(() => { current = undefined; });
     return current;
   };
   const tick = () => {
@@ -47,6 +63,8 @@ export function startPeriodicTask<T>(pass: (stopped: () => boolean) => Promise<T
       stopped = true;
       clearInterval(timer);
       await current?.catch(() => undefined);
+      // A clean stop hands the job to another node at once (a rolling restart loses no time).
+      await options.lease?.leases.release(options.lease.name).catch((err) => options.log.warn({ err }, 'releasing a task lease failed; it expires instead'));
     },
   };
 }

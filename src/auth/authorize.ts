@@ -16,6 +16,7 @@ import type { AuthorizationRequest, RequestContext } from './request-context.ts'
 import { isTemporary } from './principal.ts';
 import { PrincipalPolicyCache, compileLenient } from './principal-policy-cache.ts';
 import type { PolicySource } from './policy-source.ts';
+import type { CacheSync } from '../cluster/cache-sync.ts';
 
 export interface AuthorizationDecision {
   allowed: boolean;
@@ -85,8 +86,8 @@ export function globalConditionKeys(ctx: RequestContext): Record<string, string 
  * and dropped by `invalidate()` (wired to every IAM write), so the hot path asks the policy
  * source nothing after the first request.
  */
-export function policyAuthorizer(source: PolicySource): Authorizer & { invalidate(): void; cache: PrincipalPolicyCache } {
-  const cache = new PrincipalPolicyCache(source);
+export function policyAuthorizer(source: PolicySource, sync?: Pick<CacheSync, 'trusted'>): Authorizer & { invalidate(): void; cache: PrincipalPolicyCache } {
+  const cache = new PrincipalPolicyCache(source, sync);
   const authorize = async (ctx: RequestContext, request: AuthorizationRequest): Promise<AuthorizationDecision> => {
     const set = await cache.get(ctx.principal);
     const values: Record<string, ContextValues[string]> = globalConditionKeys(ctx);

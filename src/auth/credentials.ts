@@ -1,8 +1,8 @@
 /**
  * Access keys: looked up by key id on every request, so resolved keys are cached in memory.
  * A key's secret is stored sealed under the root key and bound to its key id. The cache is
- * dropped for a key whenever this node changes it; nodes sharing a database invalidate
- * through it (see the scale-out issue).
+ * dropped for a key whenever this node changes it, and the other nodes are told
+ * (`CacheSync`, src/cluster/).
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -11,6 +11,7 @@ import type { RootKeySealer } from '../crypto/root-key-ring.ts';
 import { forgetSigningKeys } from './sigv4.ts';
 import { rootPrincipal, type Principal } from './principal.ts';
 import { SessionStore, type SessionFacts } from './sessions.ts';
+import { LOCAL_ONLY, type CacheSync } from '../cluster/cache-sync.ts';
 
 export interface ResolvedKey {
   principal: Principal;
@@ -42,10 +43,12 @@ export function newSecretAccessKey(): string {
 
 export class CredentialStore {
   private readonly cache = new Map<string, ResolvedKey>();
+  /** Bumped by every drop: a lookup that began before it is not kept. */
+  private generation = 0;
   /** When this node last wrote each key's last-used columns. */
   private readonly lastUseWritten = new Map<string, number>();
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer, private readonly sync: CacheSync = LOCAL_ONLY) {}
 
   private sessionStore?: SessionStore;
 
@@ -56,8 +59,10 @@ export class CredentialStore {
 
   async resolve(accessKeyId: string): Promise<ResolvedKey | undefined> {
     if (accessKeyId.startsWith('ASIA')) return this.sessions.resolve(accessKeyId);
-    const hit = this.cache.get(accessKeyId);
+    const trusted = this.sync.trusted();
+    const hit = trusted ? this.cache.get(accessKeyId) : undefined;
     if (hit) return hit;
+    const generation = this.generation;
     const row = await this.db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
     if (!row) return undefined;
     const secret = this.rootKey.open(Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
@@ -72,13 +77,29 @@ export class CredentialStore {
       principal = { type: 'IAMUser', arn: user.arn, accountId: row.account_id, userId: user.user_id, userName: user.user_name, accessKeyId };
     }
     const resolved: ResolvedKey = { principal, secret, status: row.status as ResolvedKey['status'] };
-    this.cache.set(accessKeyId, resolved);
+    // A key changed while this read ran (here or on another node) must not be kept as it was.
+    if (trusted && generation === this.generation) this.cache.set(accessKeyId, resolved);
     return resolved;
   }
 
+  /** After a write to the key committed: drop it here and on the other nodes. */
   invalidate(accessKeyId: string): void {
+    this.dropRemote(accessKeyId);
+    this.sync.publish('access-key', accessKeyId);
+  }
+
+  /** Another node changed the key. */
+  dropRemote(accessKeyId: string): void {
+    this.generation++;
     this.cache.delete(accessKeyId);
     forgetSigningKeys(accessKeyId);
+  }
+
+  /** Forgets every resolved key (this node may have missed changes). */
+  clear(): void {
+    this.generation++;
+    for (const id of this.cache.keys()) forgetSigningKeys(id);
+    this.cache.clear();
   }
 
   /**

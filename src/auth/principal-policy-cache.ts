@@ -7,6 +7,7 @@ import { compilePolicyCached, ConditionContext, parsePolicy } from '../iam/index
 import type { CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../iam/index.ts';
 import type { Principal } from './principal.ts';
 import { NO_POLICIES, type PolicySource, type PolicyText, type PrincipalPolicies } from './policy-source.ts';
+import { LOCAL_ONLY, type CacheSync } from '../cluster/cache-sync.ts';
 
 export interface CompiledPrincipalSet {
   /** The caller as the engine sees it (role ARN, tags, ids). */
@@ -87,18 +88,27 @@ export class PrincipalPolicyCache {
   private readonly sets = new Map<string, CompiledPrincipalSet>();
   /** Bumped by clear(): a load that began before an IAM write must not be cached after it. */
   private generation = 0;
+  /** Lookups answered from memory and not (for /metrics). */
+  hits = 0;
+  misses = 0;
 
-  constructor(private readonly source: PolicySource) {}
+  /** `sync`: with several nodes, whether memory may answer now (src/cluster/); IAM writes publish through the IAM service. */
+  constructor(private readonly source: PolicySource, private readonly sync: Pick<CacheSync, 'trusted'> = LOCAL_ONLY) {}
 
   async get(p: Principal): Promise<CompiledPrincipalSet> {
     const key = p.accessKeyId;
-    const hit = this.sets.get(key);
-    if (hit !== undefined && hit.principal.arn === p.arn) return hit;
+    const trusted = this.sync.trusted();
+    const hit = trusted ? this.sets.get(key) : undefined;
+    if (hit !== undefined && hit.principal.arn === p.arn) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
     const generation = this.generation;
     // The root user has no IAM policies: nothing to load.
     const policies = p.type === 'Root' ? NO_POLICIES : await this.source.policiesOf(p);
     const set = compileSet(p, policies);
-    if (generation === this.generation) {
+    if (generation === this.generation && trusted) {
       if (this.sets.size >= MAX_PRINCIPALS) this.sets.clear();
       this.sets.set(key, set);
     }

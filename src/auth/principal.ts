@@ -38,6 +38,11 @@ export interface Principal {
    * Manager seed documents') work as written. See docs/lambda.md, "Runtime".
    */
   sourceAccount?: string;
+  /**
+   * Temporary credentials issued by the console's sign-in (src/console/sign-in.ts). Like an
+   * AWS console session, they may call IAM without MFA, which GetSessionToken sessions may not.
+   */
+  consoleSession?: boolean;
 }
 
 export interface SessionPolicies {

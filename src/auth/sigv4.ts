@@ -79,14 +79,26 @@ function splitUrl(url: string): { path: string; query: string } {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
+/**
+ * A malformed escape (`%zz`, a lone surrogate) is kept as sent rather than thrown as a
+ * URIError (a 500): the signature check then fails on it as on any other changed byte.
+ */
+function decodeLenient(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (!query) return out;
   for (const part of query.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const name = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, '%20'));
-    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, '%20'));
+    const name = decodeLenient((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, '%20'));
+    const value = eq < 0 ? '' : decodeLenient(part.slice(eq + 1).replace(/\+/g, '%20'));
     const prev = out[name];
     if (prev === undefined) out[name] = value;
     else if (Array.isArray(prev)) prev.push(value);

@@ -6,6 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../config.ts';
 
+export const CREDENTIALS_HELP = `usage: coffer credentials [--data-dir DIR]
+
+Prints an export line for the root credentials that coffer serve wrote to DIR/root-credentials
+at its first start, for eval "$(coffer credentials)". COFFER_ENDPOINT overrides the endpoint
+printed (default http://127.0.0.1:4599).
+`;
+
 export function credentials(args: string[]): void {
   const i = args.indexOf('--data-dir');
   const dataDir = resolve(i >= 0 ? args[i + 1]! : process.env.COFFER_DATA_DIR ?? './coffer-data');

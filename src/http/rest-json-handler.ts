@@ -31,6 +31,7 @@ export async function handleRestJson(app: App, service: RestJsonService, req: In
     if (!matched) throw unknownRoute();
     const ctx = requestContext(app, req, requestId, service.signingName, matched.operation, who);
     rec.ctx = ctx;
+    app.throttle.check(ctx);
     return await invokeRest(service, matched.operation, { labels: matched.labels, query: matched.query, headers: req.headers, body }, ctx, app.authorize, requestId);
   } catch (err) {
     rec.error = err instanceof AwsError ? err : internalError(err, app, requestId);

@@ -13,6 +13,8 @@ import { Hash } from '@smithy/hash-node';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createFrontDoor } from './server.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import { DEFAULT_THROTTLE, Throttle } from '../throttle/throttle.ts';
 import { rootPrincipal } from '../auth/principal.ts';
 import type { App } from '../app.ts';
 import type { JsonService } from '../protocol/aws-json.ts';
@@ -34,7 +36,8 @@ test('a non-AWS error becomes 500 InternalServiceError without leaking its messa
   const logged: string[] = [];
   const log = pino({ level: 'error' }, new Writable({ write(chunk, _enc, done) { logged.push(String(chunk)); done(); } }));
   const app = {
-    config: { maxBodyBytes: 1024, regions: 'any' },
+    config: { maxBodyBytes: 1024, regions: 'any', limits: DEFAULT_LIMITS },
+    throttle: new Throttle(DEFAULT_THROTTLE),
     log,
     credentials: { resolve: async (id: string) => (id === KEY.accessKeyId ? { status: 'Active', secret: KEY.secretAccessKey, principal: rootPrincipal('111122223333', id) } : undefined), noteUse: async () => {} },
     authorize: async () => ({ allowed: true }),

@@ -4,7 +4,7 @@
  * service's signing name → that service, e.g. Lambda), authentication, and the response. SIGTERM-style draining
  * stops accepting, lets in-flight requests finish and closes idle keep-alive connections.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors.ts';
 import { authenticate, type Authenticated } from '../auth/authenticate.ts';
@@ -15,9 +15,13 @@ import { parseForm } from '../protocol/query-input.ts';
 import { parseSignature, type SignableRequest } from '../auth/sigv4.ts';
 import { readBody } from './read-body.ts';
 import { handleRestJson } from './rest-json-handler.ts';
+import { applyServerLimits, HEADERS_TOO_LARGE, serverOptions, tooManyHeaders } from './limits.ts';
 import { matchRoute } from '../protocol/rest-json.ts';
 import type { App } from '../app.ts';
 import type { RequestRecord } from '../observe/request-record.ts';
+import { answerProbe, probePath } from '../metrics/probes.ts';
+import { isSecure, listenerFor, type TlsMaterial } from '../tls/https-server.ts';
+import { isConsolePath } from '../console/api.ts';
 
 export interface FrontDoor {
   server: Server;
@@ -53,7 +57,7 @@ export function requestContext(app: App, req: IncomingMessage, requestId: string
     region: who.region,
     principal: who.principal,
     sourceIp: sourceIp(req),
-    secureTransport: false,
+    secureTransport: isSecure(req.socket),
     userAgent: String(req.headers['user-agent'] ?? ''),
     requestTime: new Date(),
     isAllowed: async (request) => (await app.authorize(ctx, request)).allowed,
@@ -74,6 +78,7 @@ async function handleJson(app: App, service: JsonService, target: string, req: I
     const input = parseJsonBody(body);
     const ctx = requestContext(app, req, requestId, service.signingName, name, who);
     rec.ctx = ctx;
+    app.throttle.check(ctx);
     const out = await invokeJson(service, name, op, input, ctx, app.authorize);
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: out };
   } catch (err) {
@@ -117,6 +122,7 @@ async function handleQuery(app: App, req: IncomingMessage, requestId: string, re
     rec.operation = name;
     const ctx = requestContext(app, req, requestId, service.signingName, name, who);
     rec.ctx = ctx;
+    app.throttle.check(ctx);
     return await invokeQuery(service, name, op, form, ctx, app.authorize);
   } catch (err) {
     const aws = err instanceof AwsError ? err : internalError(err, app, requestId);
@@ -135,15 +141,14 @@ function restJsonServiceFor(app: App, req: IncomingMessage) {
   return undefined;
 }
 
-/** How long a draining server still accepts and reads requests already on their way. */
-const DRAIN_GRACE_MS = 250;
 
-export function createFrontDoor(app: App): FrontDoor {
+/** `tls`: serve HTTPS with this certificate and key (src/tls/); otherwise plain HTTP. */
+export function createFrontDoor(app: App, tls?: TlsMaterial): FrontDoor {
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+  const server = listenerFor(tls, serverOptions(app.config.limits), (req, res) => {
     inFlight++;
     res.on('close', () => {
       inFlight--;
@@ -165,17 +170,27 @@ export function createFrontDoor(app: App): FrontDoor {
       rec.output = rec.ctx?.call?.output;
       app.observers.notify(rec);
     };
+    if (tooManyHeaders(req, app.config.limits)) {
+      req.resume();
+      send(res, HEADERS_TOO_LARGE, true);
+      return;
+    }
     const target = req.headers['x-amz-target'];
-    if (req.method === 'GET' && (req.url === '/health' || req.url === '/ready')) {
-      send(res, {
-        status: draining ? 503 : 200,
-        headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
-        body: JSON.stringify({ status: draining ? 'draining' : 'ok' }),
-      }, draining);
+    // The web console and its sign-in API (src/console/): unsigned GETs of the app, JSON posts.
+    if (target === undefined && isConsolePath(req.url)) {
+      void app.console.handle(req, requestId, sourceIp(req)).then((wire) => send(res, wire, draining));
+      return;
+    }
+    // /health, /ready and (unless --metrics-listen moves it) /metrics: unsigned operator GETs.
+    const probe = probePath(req.method, req.url, app.config.metricsListen === 'same');
+    if (probe) {
+      void answerProbe(app, probe, draining, requestId).then((wire) => send(res, wire, draining));
       return;
     }
     if (typeof target === 'string') {
-      const prefix = target.split('.')[0]!;
+      // CloudTrail's prefix has dots of its own (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).
+      const dot = target.lastIndexOf('.');
+      const prefix = dot > 0 ? target.slice(0, dot) : target;
       const service = app.jsonServices.get(prefix);
       if (service) {
         void handleJson(app, service, target, req, requestId, rec).then(answer);
@@ -196,20 +211,22 @@ export function createFrontDoor(app: App): FrontDoor {
     answer(jsonError(rec.error, requestId));
   });
 
+  applyServerLimits(server, app.config.limits);
+
   return {
     server,
     drain: () => new Promise<void>((resolve) => {
       draining = true;
       // Requests a client sent just before the signal may still sit in the accept queue or
       // in an idle keep-alive connection's socket buffer: closing at once would reset them.
-      // During a short grace the server keeps reading (answering with Connection: close and
+      // During a grace (--drain-grace-ms, 250 ms by default) the server keeps reading (answering with Connection: close and
       // /health 503), so they become in flight; then it stops accepting and closes whatever
       // is idle, and server.close() resolves when the last in-flight response is sent.
       setTimeout(() => {
         server.close(() => resolve());
         idle = () => server.closeIdleConnections();
         server.closeIdleConnections();
-      }, DRAIN_GRACE_MS);
+      }, app.config.drainGraceMs);
     }),
   };
 }

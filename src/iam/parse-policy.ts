@@ -29,6 +29,15 @@ const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const ACTION_FORMAT = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
 const SYNTAX = 'Syntax errors in policy.';
 
+/** String(v), except for an object whose toString is not a function (String would throw a TypeError, a 500). */
+function printable(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return JSON.stringify(v);
+  }
+}
+
 /** Parse and compile policy text. Throws `PolicyValidationError` (an AwsError) on errors. */
 export function parsePolicy(text: string, options: ParseOptions): CompiledPolicy {
   let document: unknown;
@@ -169,7 +178,7 @@ function compileStatement(
   let validEffect: 'Allow' | 'Deny' | undefined;
   if (effect === undefined) sink.error('MISSING_EFFECT', `${path}.Effect`, 'a statement needs "Effect": "Allow" or "Deny"', 'Missing required field Effect');
   else if (effect !== 'Allow' && effect !== 'Deny') {
-    sink.error('INVALID_EFFECT', `${path}.Effect`, `${JSON.stringify(effect)} is not "Allow" or "Deny" (case-sensitive)`, `Invalid effect: ${String(effect)}`);
+    sink.error('INVALID_EFFECT', `${path}.Effect`, `${JSON.stringify(effect)} is not "Allow" or "Deny" (case-sensitive)`, `Invalid effect: ${printable(effect)}`);
   } else validEffect = effect;
 
   const { actions, notAction } = compileActions(entry, path, sink);

@@ -57,6 +57,8 @@ function asList(value: unknown): unknown[] {
  * Compile a Principal/NotPrincipal element. Bad entries are reported with AWS's
  * `Invalid principal in policy: "AWS":"..."` and left out (they then name nobody).
  */
+const PRINCIPAL_KINDS = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
+
 export function compilePrincipal(element: unknown, path: string, sink: FindingSink): CompiledPrincipal {
   let any = false;
   const accounts = new Set<string>();
@@ -75,6 +77,11 @@ export function compilePrincipal(element: unknown, path: string, sink: FindingSi
     sink.error('INVALID_PRINCIPAL', p, why, `Invalid principal in policy: ${JSON.stringify(kind)}:${JSON.stringify(value)}`);
   for (const kind of Object.keys(entries)) {
     const kindPath = keyPath(path, kind);
+    if (!PRINCIPAL_KINDS.has(kind)) {
+      // Once per type, not per value: the message quotes the whole list (per value it was quadratic).
+      sink.error('PRINCIPAL_SYNTAX', kindPath, `unknown principal type "${kind}"; use AWS, Service, Federated or CanonicalUser`, `Invalid principal in policy: ${JSON.stringify(kind)}:${JSON.stringify(entries[kind])}`);
+      continue;
+    }
     for (const value of asList(entries[kind])) {
       if (typeof value !== 'string') {
         invalid(kind, value, 'principal values must be strings', kindPath);
@@ -118,8 +125,6 @@ export function compilePrincipal(element: unknown, path: string, sink: FindingSi
           if (/^[0-9a-f]{64}$/i.test(value)) canonicalUsers.add(value);
           else invalid(kind, value, 'expected a 64-hex-digit canonical user id', kindPath);
           break;
-        default:
-          sink.error('PRINCIPAL_SYNTAX', kindPath, `unknown principal type "${kind}"; use AWS, Service, Federated or CanonicalUser`, `Invalid principal in policy: ${JSON.stringify(kind)}:${JSON.stringify(entries[kind])}`);
       }
     }
   }

@@ -14,6 +14,9 @@ import { iamCredentialsPolicyMigration } from './migration-iam-credentials-polic
 import { functionLogsMigration } from './migration-function-logs.ts';
 import { rotationAttemptsMigration } from './migration-rotation-attempts.ts';
 import { lambdaMigration } from './migration-lambda.ts';
+import { auditMigration } from './migration-audit.ts';
+import { replicationMigration } from './migration-replication.ts';
+import { clusterMigration } from './migration-cluster.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -126,6 +129,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_rotation_attempts': rotationAttemptsMigration(bytes),
     '0008_lambda': lambdaMigration(bytes),
     '0009_function_logs': functionLogsMigration(bytes),
+    '0011_audit': auditMigration,
+    '0012_replication': replicationMigration,
+    '0013_cluster': clusterMigration,
   };
 }
 

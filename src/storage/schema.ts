@@ -262,6 +262,66 @@ export interface Database {
   lambda_functions: LambdaFunctionTable;
   lambda_function_logs: LambdaFunctionLogTable;
   rotation_attempts: RotationAttemptTable;
+  secret_replicas: SecretReplicaTable;
+  replica_detaches: ReplicaDetachTable;
+  cluster_nodes: ClusterNodeTable;
+  cluster_leases: ClusterLeaseTable;
+  audit_events: AuditEventTable;
+  audit_event_resources: AuditEventResourceTable;
+  audit_digests: AuditDigestTable;
+}
+
+/** One CloudTrail event in a node's hash chain (migration 0011; src/audit/audit-store.ts). */
+export interface AuditEventTable {
+  chain_id: string;
+  seq: number;
+  event_id: string;
+  event_time: number;
+  account_id: string;
+  region: string;
+  event_name: string;
+  event_source: string;
+  username: string | null;
+  access_key_id: string | null;
+  read_only: number;
+  event: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A resource an audit event names (migration 0011). */
+export interface AuditEventResourceTable {
+  event_id: string;
+  resource_type: string;
+  resource_name: string;
+  resource_arn: string | null;
+}
+
+/** A signed digest fixing one chain's head (migration 0011). */
+export interface AuditDigestTable {
+  digest_seq: number;
+  chain_id: string;
+  seq: number;
+  head_hash: string;
+  created_at: number;
+  prev_signature: string;
+  key_generation: number;
+  signature: string;
+}
+
+/** A running node and its heartbeat (migration 0013; src/cluster/membership.ts). */
+export interface ClusterNodeTable {
+  node_id: string;
+  description: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+/** A background job's lease (migration 0013; src/cluster/leases.ts). */
+export interface ClusterLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 /** One run of a secret's rotation function (migration 0010; src/services/secretsmanager/rotation/attempts.ts). */
@@ -278,6 +338,8 @@ export interface RotationAttemptTable {
   steps: string;
   error: string | null;
   detail_sealed: Buffer | null;
+  /** The node that ran it (migration 0013). */
+  node_id: string | null;
 }
 
 /** A virtual MFA device (migration 0004); the seed only sealed. */
@@ -360,4 +422,30 @@ export interface LambdaFunctionLogTable {
   log_bytes: number;
   log_stream: string;
   log_sealed: Buffer;
+}
+
+/** A primary secret's replica in another region, and its replication queue entry (migration 0012). */
+export interface SecretReplicaTable {
+  secret_id: string;
+  region: string;
+  kms_key_id: string | null;
+  force_overwrite: number;
+  status: string;
+  status_message: string | null;
+  wanted: number;
+  synced: number;
+  removing: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_accessed_at: number | null;
+  created_at: number;
+}
+
+/** A promoted replica whose primary, in a peer deployment, has yet to hear of it (migration 0012). */
+export interface ReplicaDetachTable {
+  replica_arn: string;
+  primary_region: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
 }

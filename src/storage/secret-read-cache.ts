@@ -3,17 +3,23 @@
  * reads no database at all. Only sealed bytes and metadata are kept (what the database
  * holds): never a data key or a plaintext value.
  *
- * Correct only while this process sees every write: the repository drops a secret's
+ * Correct only while this process hears of every write: the repository drops a secret's
  * entries after each write to it commits (every write goes through `withSecretLock`, the
  * day's LastAccessedDate touch and purge included; CreateSecret inserts a row nobody can
  * have cached, because "not found" is never cached). A read that raced with a write must not
  * put what it read back after the write dropped it: every read takes a ticket before it
  * queries, and a result whose ticket is older than the last invalidation is not kept.
  *
+ * Several nodes over PostgreSQL: a local invalidation is published to the other nodes
+ * (`CacheSync`), which drop the secret through `dropRemote` — the same generation bump, so a
+ * read that raced with a remote write is not kept either. While the node cannot be sure it
+ * hears every change (`sync.trusted()` false), the cache neither answers nor keeps.
+ *
  * Bounded by the number of secrets and by the bytes of sealed values held; the oldest
  * secrets go first.
  */
 import type { SecretRow, VersionRow } from './secret-repository.ts';
+import { LOCAL_ONLY, type CacheSync } from '../cluster/cache-sync.ts';
 
 interface Entry {
   row?: SecretRow;
@@ -45,8 +51,11 @@ export class SecretReadCache {
   private readonly index = new Map<string, string>();
   private generation = 0;
   private bytes = 0;
+  /** Lookups answered from memory and not (for /metrics). */
+  hits = 0;
+  misses = 0;
 
-  constructor(private readonly limits: ReadCacheLimits = DEFAULT_LIMITS) {}
+  constructor(private readonly limits: ReadCacheLimits = DEFAULT_LIMITS, private readonly sync: CacheSync = LOCAL_ONLY) {}
 
   /** Taken before a database read whose result may be cached. */
   ticket(): number {
@@ -55,12 +64,15 @@ export class SecretReadCache {
 
   secret(key: string): SecretRow | undefined {
     const id = this.index.get(key);
-    return id === undefined ? undefined : this.entries.get(id)?.row;
+    const row = id === undefined || !this.sync.trusted() ? undefined : this.entries.get(id)?.row;
+    if (row === undefined) this.misses++;
+    else this.hits++;
+    return row;
   }
 
   /** Keeps `row` under `key` unless a write happened since `ticket`; returns the row to use. */
   putSecret(ticket: number, key: string, row: SecretRow): SecretRow {
-    if (ticket !== this.generation) return row;
+    if (ticket !== this.generation || !this.sync.trusted()) return row;
     const entry = this.entry(row.id);
     if (!entry.row) {
       entry.row = Object.freeze({ ...row });
@@ -73,11 +85,14 @@ export class SecretReadCache {
   }
 
   version(secretId: string, key: string): VersionRow | undefined {
-    return this.entries.get(secretId)?.versions.get(key);
+    const version = this.sync.trusted() ? this.entries.get(secretId)?.versions.get(key) : undefined;
+    if (version === undefined) this.misses++;
+    else this.hits++;
+    return version;
   }
 
   putVersion(ticket: number, secretId: string, key: string, version: VersionRow): VersionRow {
-    if (ticket !== this.generation) return version;
+    if (ticket !== this.generation || !this.sync.trusted()) return version;
     const entry = this.entry(secretId);
     if (entry.versions.size >= this.limits.maxVersionsPerSecret) {
       this.charge(entry, -sizeOfVersions(entry.versions));
@@ -90,11 +105,25 @@ export class SecretReadCache {
     return frozen;
   }
 
-  /** Drops everything known about a secret; call after a write to it has committed. */
+  /** Drops everything known about a secret and tells the other nodes; call after a write to it has committed. */
   invalidate(secretId: string): void {
+    this.dropRemote(secretId);
+    this.sync.publish('secret', secretId);
+  }
+
+  /** Another node wrote the secret: drop it here, telling no one. */
+  dropRemote(secretId: string): void {
     this.generation++;
     const entry = this.entries.get(secretId);
     if (entry) this.drop(secretId, entry);
+  }
+
+  /** Forgets everything (this node may have missed changes); reads in flight are not kept. */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.index.clear();
+    this.bytes = 0;
   }
 
   get size(): { secrets: number; bytes: number } {

@@ -6,8 +6,9 @@
  * SQLite has one writer at a time), and the (secret, label) primary key makes a label unique
  * whatever the interleaving.
  *
- * Reads outside a transaction go through a read cache when this node is the database's only
- * user (embedded SQLite): see secret-read-cache.ts. Every write to an existing secret must go
+ * Reads outside a transaction go through a read cache (secret-read-cache.ts): on SQLite, where
+ * this node is the database's only user, and over PostgreSQL when the cluster's change bus
+ * keeps it in step with the other nodes (`sync`). Every write to an existing secret must go
  * through `withSecretLock`, which drops the secret's cached rows once the write committed.
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -15,6 +16,7 @@ import type { Database, SecretTable, SecretVersionTable } from './schema.ts';
 import type { Dialect } from './database.ts';
 import { transaction } from './transaction.ts';
 import { arnKey, nameKey, SecretReadCache, stageKey, versionIdKey } from './secret-read-cache.ts';
+import type { CacheSync } from '../cluster/cache-sync.ts';
 
 export type SecretRow = SecretTable;
 export type VersionRow = Omit<SecretVersionTable, 'secret_id'> & { stages: string[] };
@@ -22,19 +24,25 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 export interface RepositoryOptions {
   /**
-   * Keep secret and version rows in memory between writes. Correct only when every write to
-   * the database goes through this process: on by default on SQLite (one node); off on
-   * PostgreSQL, where several nodes may share the database until invalidation through it
-   * (LISTEN/NOTIFY) lands with the scale-out issue.
+   * Keep secret and version rows in memory between writes. Correct only when this process
+   * hears of every write: on by default on SQLite (one node) and whenever `sync` is given
+   * (PostgreSQL with the cluster's change bus); off otherwise.
    */
   readCache?: boolean;
+  /** How the cache hears of other nodes' writes and tells them of this one's (src/cluster/). */
+  sync?: CacheSync;
 }
 
 export class SecretRepository {
   private readonly cache: SecretReadCache | undefined;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect, options: RepositoryOptions = {}) {
-    if (options.readCache ?? dialect === 'sqlite') this.cache = new SecretReadCache();
+    if (options.readCache ?? (dialect === 'sqlite' || options.sync !== undefined)) this.cache = new SecretReadCache(undefined, options.sync);
+  }
+
+  /** The read cache, if on (its hit and miss counts are exported at /metrics). */
+  get readCache(): SecretReadCache | undefined {
+    return this.cache;
   }
 
   /** The cache to use for a read on `db`: none inside a transaction, which must see its own writes. */
@@ -54,7 +62,11 @@ export class SecretRepository {
         let query = trx.selectFrom('secrets').selectAll().where('id', '=', secretId);
         if (this.dialect === 'postgres') query = query.forUpdate();
         const secret = await query.executeTakeFirst();
-        return fn(trx, secret);
+        const result = await fn(trx, secret);
+        // Queues the change for the secret's replicas in the same transaction, so a write that
+        // was acknowledged is never missing from them (src/services/secretsmanager/replication/).
+        if (secret) await queueReplication(trx, secretId);
+        return result;
       });
     } finally {
       // After commit (or rollback): readers from now on see the new rows.
@@ -248,3 +260,9 @@ export function sortStages(stages: string[]): string[] {
   });
 }
 
+
+/** Marks every replica of a primary secret as behind (migration 0012's `wanted`); a no-op for other secrets. */
+export async function queueReplication(db: Db, secretId: string): Promise<void> {
+  await db.updateTable('secret_replicas').set((eb) => ({ wanted: eb('wanted', '+', 1) }))
+    .where('secret_id', '=', secretId).where('removing', '=', 0).execute();
+}

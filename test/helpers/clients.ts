@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Credentials, TestServer } from './server.ts';
+import { clientTls, type Credentials, type TestServer } from './server.ts';
 
 const run = promisify(execFile);
 
@@ -15,6 +15,7 @@ export function secretsManager(server: TestServer, opts: { credentials?: Credent
     region: opts.region ?? 'us-east-1',
     credentials: opts.credentials ?? server.root,
     maxAttempts: opts.maxAttempts ?? 1,
+    ...clientTls(server),
   });
 }
 

@@ -1,14 +1,14 @@
 /** IAM and STS clients for a test server, and a user with an access key made through IAM. */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Credentials, TestServer } from './server.ts';
+import { clientTls, type Credentials, type TestServer } from './server.ts';
 
 export function iamClient(server: TestServer, credentials?: Credentials): IAMClient {
-  return new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1 });
+  return new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1, ...clientTls(server) });
 }
 
 export function stsClient(server: TestServer, credentials?: Credentials): STSClient {
-  return new STSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1 });
+  return new STSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1, ...clientTls(server) });
 }
 
 /** Who `credentials` authenticate as (GetCallerIdentity needs no permission). */

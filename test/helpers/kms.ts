@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { COFFER_BIN, type Credentials, type TestServer } from './server.ts';
+import { clientTls, COFFER_BIN, type Credentials, type TestServer } from './server.ts';
 import { sql } from './db-rows.ts';
 
 const run = promisify(execFile);
 
 export function kmsClient(server: TestServer, credentials?: Credentials, region = 'us-east-1'): KMSClient {
-  return new KMSClient({ endpoint: server.endpoint, region, credentials: credentials ?? server.root, maxAttempts: 1 });
+  return new KMSClient({ endpoint: server.endpoint, region, credentials: credentials ?? server.root, maxAttempts: 1, ...clientTls(server) });
 }
 
 /** The server's KMS maintenance task runs every 10 s; polls `check` until it holds. */

@@ -2,10 +2,10 @@
 import { zipSync, strToU8 } from 'fflate';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { Credentials, TestServer } from './server.ts';
+import { clientTls, type Credentials, type TestServer } from './server.ts';
 
 export function lambdaClient(server: TestServer, credentials?: Credentials): LambdaClient {
-  return new LambdaClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1 });
+  return new LambdaClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: credentials ?? server.root, maxAttempts: 1, ...clientTls(server) });
 }
 
 /** A zip of the given files (name → source). */

@@ -4,7 +4,8 @@
  * Tests talk to it only over HTTP, through the real AWS clients.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,8 @@ export interface TestServer {
   databaseUrl: string;
   accountId: string;
   root: Credentials;
+  /** HTTPS with a private CA (`--tls self-signed`, `--tls-ca`): the CA's PEM, which the helpers' clients trust. */
+  ca?: string;
   /** Everything the process printed on stdout. */
   stdout(): string;
   stderr(): string;
@@ -87,6 +90,11 @@ export async function dropPostgresSchema(url: string): Promise<void> {
   }
 }
 
+/** The SDK clients' request handler options for `server`: its CA trusted when it has one. */
+export function clientTls(server: TestServer): { requestHandler?: { httpsAgent: HttpsAgent } } {
+  return server.ca ? { requestHandler: { httpsAgent: new HttpsAgent({ ca: server.ca, keepAlive: true }) } } : {};
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'coffer-test-'));
   const databaseUrl = opts.databaseUrl
@@ -124,6 +132,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code} before it was ready\nstdout:\n${out}\nstderr:\n${err}`)); });
   });
   const accountId = /account id:\s+(\d{12})/.exec(out)![1]!;
+  // The banner names the CA file clients must trust (docs/operations.md, "TLS").
+  const caFile = /TLS:\s+development CA (\S+)/.exec(out)?.[1] ?? /clients trust (\S+) \(AWS_CA_BUNDLE\)/.exec(out)?.[1];
   let credentials = root;
   if (!credentials) {
     const { readFileSync } = await import('node:fs');
@@ -135,6 +145,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
     endpoint,
     port: Number(new URL(endpoint).port),
     dataDir, databaseUrl, accountId, root: credentials,
+    ca: caFile === undefined ? undefined : readFileSync(caFile, 'utf8'),
     stdout: () => out,
     stderr: () => err,
     process: child,

@@ -24,7 +24,8 @@ export function sessionWithoutMfaDenied(): AwsError {
 
 /** Throws AWS's error when `p` is a GetSessionToken session obtained without MFA. */
 export function checkIamCallable(p: Principal): void {
-  if (isUserSession(p) && p.mfaAuthenticatedAt === undefined) throw sessionWithoutMfaDenied();
+  // Console sessions are not GetSessionToken's: AWS's console calls IAM for users without MFA.
+  if (isUserSession(p) && !p.consoleSession && p.mfaAuthenticatedAt === undefined) throw sessionWithoutMfaDenied();
 }
 
 /** Every operation, checked before it plans (and so before it is authorized or touches anything). */

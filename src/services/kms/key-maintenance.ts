@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import type { KeyStore } from './key-store.ts';
 import type { KeyWriter } from './key-writes.ts';
-import { startPeriodicTask, type PeriodicTask } from '../../periodic-task.ts';
+import { startPeriodicTask, type PeriodicTask, type TaskLease } from '../../periodic-task.ts';
+import { noAudit, type AuditSink } from '../../audit/sink.ts';
 
 /** `runOnce` resolves to how many keys were deleted and rotated. */
 export type KeyMaintenanceTask = PeriodicTask<{ deleted: number; rotated: number }>;
@@ -16,20 +17,22 @@ export type KeyMaintenanceTask = PeriodicTask<{ deleted: number; rotated: number
 export const KEY_MAINTENANCE_INTERVAL_MS = 10_000;
 const BATCH = 100;
 
-export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logger, now: () => number, intervalMs = KEY_MAINTENANCE_INTERVAL_MS): KeyMaintenanceTask {
+/** `audit` gets a `DeleteKey` service event per key deleted at the end of its waiting period. */
+export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logger, now: () => number, intervalMs = KEY_MAINTENANCE_INTERVAL_MS, audit: AuditSink = noAudit, lease?: TaskLease): KeyMaintenanceTask {
   const db = keys.database;
 
   const deleteDue = async (stopped: () => boolean): Promise<number> => {
     let deleted = 0;
-    const due = await db.selectFrom('kms_keys').select('key_id')
+    const due = await db.selectFrom('kms_keys').select(['key_id', 'arn', 'account_id', 'region'])
       .where('key_state', '=', 'PendingDeletion').where('deletion_date', '<=', now()).limit(BATCH).execute();
-    for (const { key_id } of due) {
+    for (const { key_id, arn, account_id, region } of due) {
       if (stopped()) break;
       try {
         const gone = await writer.deleteKey(key_id, (row) => row.key_state === 'PendingDeletion' && row.deletion_date !== null && Number(row.deletion_date) <= now());
         if (gone) {
           deleted++;
           log.info({ event: 'KmsKeyDeleted', keyId: key_id }, 'KMS key deleted after its waiting period');
+          audit.serviceEvent({ name: 'DeleteKey', service: 'kms', accountId: account_id, region, resourceArn: arn });
         }
       } catch (err) {
         log.error({ err, keyId: key_id }, 'deleting a KMS key failed; retrying on the next pass');
@@ -67,7 +70,7 @@ export function startKeyMaintenance(keys: KeyStore, writer: KeyWriter, log: Logg
 
   return startPeriodicTask(
     async (stopped) => ({ deleted: await deleteDue(stopped), rotated: await rotateDue(stopped) }),
-    { intervalMs, log, idle: { deleted: 0, rotated: 0 }, failure: 'KMS key maintenance failed' },
+    { intervalMs, log, idle: { deleted: 0, rotated: 0 }, failure: 'KMS key maintenance failed', lease },
   );
 }
 

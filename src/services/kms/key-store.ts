@@ -2,6 +2,10 @@
  * KMS key material: created random, sealed under the root key (bound to the key ARN and
  * material version), and kept unsealed in memory once used, so the hot path decrypts a
  * data key with one AES-GCM operation and no database round trip.
+ *
+ * Key metadata (state, policy, aliases, tags) is cached until a write drops it; with several
+ * nodes the drop is published to the others (`CacheSync`, src/cluster/). Material never
+ * changes once written (rotation adds a version), so it stays until the key is deleted.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
@@ -10,6 +14,7 @@ import { newKey } from '../../crypto/aead.ts';
 import type { RootKeySealer } from '../../crypto/root-key-ring.ts';
 import { AwsError } from '../../errors.ts';
 import { defaultKeyPolicy, secretsManagerKeyPolicy } from './key-policy.ts';
+import { LOCAL_ONLY, type CacheSync } from '../../cluster/cache-sync.ts';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
@@ -85,7 +90,7 @@ export class KeyStore {
   private readonly managedKeyIds = new Map<string, string>();
   private generation = 0;
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer, private readonly sync: CacheSync = LOCAL_ONLY) {}
 
   /** The database the keys live in (KeyWriter writes through it). */
   get database(): Kysely<Database> {
@@ -93,7 +98,8 @@ export class KeyStore {
   }
 
   async getKey(keyId: string, db: Db = this.db): Promise<KmsKey | undefined> {
-    const cached = this.keys.get(keyId);
+    const trusted = this.sync.trusted();
+    const cached = trusted ? this.keys.get(keyId) : undefined;
     if (cached) return cached;
     // A write that commits while this read runs invalidates; a read older than it must not be cached.
     const generation = this.generation;
@@ -102,7 +108,7 @@ export class KeyStore {
     const aliases = await db.selectFrom('kms_aliases').select('alias_name').where('key_id', '=', keyId).orderBy('alias_name').execute();
     const tags = await db.selectFrom('kms_key_tags').select(['tag_key', 'tag_value']).where('key_id', '=', keyId).orderBy('tag_key').execute();
     const key = keyFromRow(row, aliases.map((a) => a.alias_name), Object.fromEntries(tags.map((t) => [t.tag_key, t.tag_value])));
-    if (generation === this.generation) this.keys.set(keyId, key);
+    if (generation === this.generation && trusted) this.keys.set(keyId, key);
     return key;
   }
 
@@ -111,13 +117,31 @@ export class KeyStore {
    * once the write has committed, so the next read sees it.
    */
   invalidate(keyId: string): void {
+    this.dropRemote(keyId);
+    this.sync.publish('kms-key', keyId);
+  }
+
+  /** Another node wrote the key: drop its metadata here, telling no one. */
+  dropRemote(keyId: string): void {
     this.generation++;
     this.keys.delete(keyId);
   }
 
-  /** A key that was deleted: its metadata and unsealed material leave memory too. */
+  /** Forgets all key metadata (this node may have missed changes); material stays, it never changes. */
+  clear(): void {
+    this.generation++;
+    this.keys.clear();
+  }
+
+  /** A key that was deleted: its metadata and unsealed material leave memory too, on every node. */
   forget(keyId: string): void {
-    this.invalidate(keyId);
+    this.forgetRemote(keyId);
+    this.sync.publish('kms-key-deleted', keyId);
+  }
+
+  /** Another node deleted the key. */
+  forgetRemote(keyId: string): void {
+    this.dropRemote(keyId);
     for (const cacheKey of [...this.materials.keys()]) if (cacheKey.startsWith(`${keyId}:`)) this.materials.delete(cacheKey);
     for (const [scope, id] of this.managedKeyIds) if (id === keyId) this.managedKeyIds.delete(scope);
   }

@@ -2,6 +2,7 @@ import type { SecretRepository } from '../../storage/secret-repository.ts';
 import type { KeyStore } from '../kms/key-store.ts';
 import type { DataKeyCache } from '../kms/data-key-cache.ts';
 import type { RotationDriver } from './rotation/driver.ts';
+import type { ReplicationRoutes } from './replication/routes.ts';
 
 /** What Secrets Manager operations are built from. */
 export interface SecretsManagerDeps {
@@ -13,4 +14,6 @@ export interface SecretsManagerDeps {
   dataKeyCache?: DataKeyCache;
   /** Runs rotation functions (src/services/secretsmanager/rotation/); without it RotateSecret refuses every function, as for one it cannot invoke. */
   rotation?: RotationDriver;
+  /** Replication to other regions (replication/): where each region is, and a nudge for the worker. Absent: every region is unknown. */
+  replication?: { routes: ReplicationRoutes; kick(): void };
 }

@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { SecretRepository } from '../../storage/secret-repository.ts';
-import { startPeriodicTask, type PeriodicTask } from '../../periodic-task.ts';
+import { startPeriodicTask, type PeriodicTask, type TaskLease } from '../../periodic-task.ts';
+import { arnPlace, noAudit, type AuditSink } from '../../audit/sink.ts';
 
 /** `runOnce` resolves to how many secrets were purged. */
 export type PurgeTask = PeriodicTask<number>;
@@ -16,16 +17,20 @@ const BATCH = 100;
 
 export type PurgeRepository = Pick<SecretRepository, 'dueForPurge' | 'withSecretLock' | 'purge'>;
 
-export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => number, intervalMs = PURGE_INTERVAL_MS): PurgeTask {
+/** `audit` gets a `DeleteSecret` service event per purged secret, after its transaction committed. */
+export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => number, intervalMs = PURGE_INTERVAL_MS, audit: AuditSink = noAudit, lease?: TaskLease): PurgeTask {
   const purgeOne = async (id: string): Promise<boolean> => {
     try {
-      return await repo.withSecretLock(id, async (trx, locked) => {
+      const purged = await repo.withSecretLock(id, async (trx, locked) => {
         // Restored (or already purged) between the scan and the lock: leave it.
-        if (!locked || locked.deletion_date === null || locked.deletion_date > now()) return false;
+        if (!locked || locked.deletion_date === null || locked.deletion_date > now()) return undefined;
         await repo.purge(locked.id, trx);
         log.info({ event: 'SecretPurged', arn: locked.arn }, 'secret purged after its recovery window');
-        return true;
+        return locked.arn;
       });
+      if (purged === undefined) return false;
+      audit.serviceEvent({ name: 'DeleteSecret', service: 'secretsmanager', ...arnPlace(purged), resourceArn: purged });
+      return true;
     } catch (err) {
       log.error({ err, secretId: id }, 'purging a secret failed; retrying on the next pass');
       return false;
@@ -48,5 +53,5 @@ export function startPurgeTask(repo: PurgeRepository, log: Logger, now: () => nu
     }
   };
 
-  return startPeriodicTask(pass, { intervalMs, log, idle: 0, failure: 'purge pass failed' });
+  return startPeriodicTask(pass, { intervalMs, log, idle: 0, failure: 'purge pass failed', lease });
 }

@@ -1,6 +1,6 @@
 /**
- * Secrets Manager on awsJson1.1. The three replication operations are not served yet: they
- * answer as AWS answers an unknown operation (the scale-out issue adds them).
+ * Secrets Manager on awsJson1.1. Replication's rules (replicas read-only, ReplicationStatus)
+ * wrap the operations: replication/guard.ts.
  */
 import { loadModel } from '../../protocol/model.ts';
 import type { JsonService } from '../../protocol/aws-json.ts';
@@ -21,6 +21,8 @@ import { cancelRotateSecret, rotateSecret } from './operations/rotate-secret.ts'
 import { tagResource, untagResource } from './operations/tag-resource.ts';
 import { updateSecret } from './operations/update-secret.ts';
 import { updateSecretVersionStage } from './operations/update-secret-version-stage.ts';
+import { removeRegionsFromReplication, replicateSecretToRegions, stopReplicationToReplica } from './operations/replicate-secret-to-regions.ts';
+import { withReplicationRules } from './replication/guard.ts';
 
 export function secretsManagerService(given: SecretsManagerDeps): JsonService {
   const deps: SecretsManagerDeps = { ...given, dataKeyCache: given.dataKeyCache ?? new DataKeyCache() };
@@ -28,7 +30,7 @@ export function secretsManagerService(given: SecretsManagerDeps): JsonService {
     targetPrefix: 'secretsmanager',
     signingName: 'secretsmanager',
     model: loadModel('secretsmanager-2017-10-17'),
-    operations: {
+    operations: withReplicationRules(deps, {
       BatchGetSecretValue: batchGetSecretValue(deps),
       CancelRotateSecret: cancelRotateSecret(deps),
       CreateSecret: createSecret(deps),
@@ -49,6 +51,9 @@ export function secretsManagerService(given: SecretsManagerDeps): JsonService {
       UpdateSecret: updateSecret(deps),
       UpdateSecretVersionStage: updateSecretVersionStage(deps),
       ValidateResourcePolicy: validateResourcePolicy(deps),
-    },
+      RemoveRegionsFromReplication: removeRegionsFromReplication(deps),
+      ReplicateSecretToRegions: replicateSecretToRegions(deps),
+      StopReplicationToReplica: stopReplicationToReplica(deps),
+    }),
   };
 }

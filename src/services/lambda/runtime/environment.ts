@@ -22,6 +22,8 @@ export interface EnvironmentFacts {
   credentials: RoleCredentials;
   /** The server's own URL, `http://127.0.0.1:4599`. */
   endpoint: string;
+  /** A CA bundle file to trust for the endpoint (the server's TLS CA), if it needs one. */
+  caBundle?: string;
 }
 
 /** coffer's own node_modules: CommonJS handlers `require('@aws-sdk/…')` from it, as from Lambda's bundled SDK. */
@@ -43,6 +45,12 @@ export function functionEnvironment(fn: FunctionConfig, facts: EnvironmentFacts)
     TZ: ':UTC',
   };
   if (isNodeRuntime(fn.runtime)) env.NODE_PATH = COFFER_NODE_MODULES;
+  if (facts.caBundle) {
+    // coffer over HTTPS with its own CA: botocore reads AWS_CA_BUNDLE, Node.js (and so the JS
+    // SDK) NODE_EXTRA_CA_CERTS. A function's own variables may still set them.
+    env.AWS_CA_BUNDLE = facts.caBundle;
+    env.NODE_EXTRA_CA_CERTS = facts.caBundle;
+  }
   Object.assign(env, fn.environment);
   // Reserved: AWS sets these whatever the function's variables say.
   Object.assign(env, {

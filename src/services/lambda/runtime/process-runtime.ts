@@ -29,6 +29,8 @@ export interface ProcessRuntimeOptions {
   credentials: MintCredentials;
   /** The server's own URL, given to functions as AWS_ENDPOINT_URL and SECRETS_MANAGER_ENDPOINT. */
   endpoint: () => string;
+  /** The CA bundle functions trust for the endpoint (HTTPS with coffer's own CA); undefined: none. */
+  caBundle?: () => string | undefined;
   /** Interpreter for python3.x functions; default /usr/bin/python3. */
   python?: string;
   /** `node` for nodejs functions; default this process's. */
@@ -205,7 +207,7 @@ export class ProcessRuntime implements FunctionRuntime {
     const logStream = logStreamName(new Date());
     const interpreter = isPythonRuntime(fn.runtime) ? this.python : this.node;
     const env = functionEnvironment(fn, {
-      taskRoot, interpreter, logStreamName: logStream, endpoint: this.options.endpoint(),
+      taskRoot, interpreter, logStreamName: logStream, endpoint: this.options.endpoint(), caBundle: this.options.caBundle?.(),
       credentials: { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken },
     });
     const spec: SpawnSpec = isPythonRuntime(fn.runtime)

@@ -10,6 +10,9 @@ import { mergeTags, requestTagConditions, validateNewTags } from '../tags.ts';
 import { priorVersionKey, tokenOutcome, writeVersion } from '../versions.ts';
 import { chooseKey, keyForNewVersion } from '../secret-kms.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
+import { addReplicas, validateReplicaRegions } from '../replication/replica-store.ts';
+import { replicationStatus } from '../replication/status.ts';
+import { replicaConditions } from './replicate-secret-to-regions.ts';
 
 export interface CreateSecretInput {
   Name: string;
@@ -33,18 +36,19 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
       'secretsmanager:Description': input.Description,
       'secretsmanager:KmsKeyId': input.KmsKeyId,
       ...requestTagConditions(input.Tags),
+      ...replicaConditions(input),
     };
     const authorization: AuthorizationRequest[] = [{ action: 'secretsmanager:CreateSecret', resource, conditions }];
     if (input.Tags?.length) authorization.push({ action: 'secretsmanager:TagResource', resource, conditions });
+    // As AWS documents it: creating a secret with replicas also needs ReplicateSecretToRegions.
+    if (input.AddReplicaRegions?.length) authorization.push({ action: 'secretsmanager:ReplicateSecretToRegions', resource, conditions });
     return { authorization, state: undefined };
   },
 
   async run(ctx, input: CreateSecretInput) {
     const value = valueFromInput(input);
     const token = value ? requireToken(input.ClientRequestToken) : input.ClientRequestToken;
-    if (input.AddReplicaRegions?.length) {
-      throw new AwsError('InvalidRequestException', 'Replication to other regions is not available on this server yet.');
-    }
+    const replicas = input.AddReplicaRegions?.length ? validateReplicaRegions(ctx.region, input.AddReplicaRegions) : [];
     const tags = input.Tags ? mergeTags([], validateNewTags(input.Tags)) : undefined;
     const now = deps.now();
     const accountId = ctx.principal.accountId;
@@ -69,6 +73,8 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
       await deps.repo.transaction(async (trx) => {
         await trx.insertInto('secrets').values(row).execute();
         if (value) await writeVersion(deps, trx, row, { key: key!, versionId: token!, value, stages: ['AWSCURRENT'], now });
+        // In the creating transaction: the replicas are queued with the secret, or not at all.
+        if (replicas.length) await addReplicas(trx, row, replicas, input.ForceOverwriteReplicaSecret === true, now);
       });
     } catch (err) {
       // A concurrent CreateSecret of the same name won the unique constraint.
@@ -76,7 +82,10 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
       if (winner && winner.id !== row.id && !(err instanceof AwsError)) return repeatOrConflict(deps, ctx, winner, input, token);
       throw err;
     }
-    return { ARN: row.arn, Name: row.name, VersionId: value ? token : undefined };
+    if (!replicas.length) return { ARN: row.arn, Name: row.name, VersionId: value ? token : undefined };
+    const status = await replicationStatus(deps, row);
+    deps.replication?.kick();
+    return { ARN: row.arn, Name: row.name, VersionId: value ? token : undefined, ReplicationStatus: status };
   },
 });
 

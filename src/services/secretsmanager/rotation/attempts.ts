@@ -53,21 +53,50 @@ type Db = Kysely<Database> | Transaction<Database>;
 const detailAad = (attemptId: string) => `rotation_attempts.detail_sealed\n${attemptId}`;
 
 export class AttemptStore {
-  constructor(private readonly db: Kysely<Database>, private readonly sealer: RootKeySealer) {}
+  /** `nodeId`: recorded with each attempt this node begins (src/cluster/). */
+  constructor(private readonly db: Kysely<Database>, private readonly sealer: RootKeySealer, private readonly nodeId?: string) {}
 
-  async begin(trx: Db, a: { secretId: string; token: string; kind: AttemptKind; trigger: AttemptTrigger; functionArn: string; now: number }): Promise<string> {
+  /** `steps`: those a resumed attempt carries over from the interrupted one. */
+  async begin(trx: Db, a: { secretId: string; token: string; kind: AttemptKind; trigger: AttemptTrigger; functionArn: string; now: number; steps?: StepRecord[] }): Promise<string> {
     const attemptId = randomUUID();
     await trx.insertInto('rotation_attempts').values({
       attempt_id: attemptId, secret_id: a.secretId, token: a.token, kind: a.kind, trigger: a.trigger,
-      function_arn: a.functionArn, outcome: 'running', started_at: a.now, finished_at: null, steps: '[]', error: null, detail_sealed: null,
+      function_arn: a.functionArn, outcome: 'running', started_at: a.now, finished_at: null, steps: JSON.stringify(a.steps ?? []), error: null, detail_sealed: null,
+      node_id: this.nodeId ?? null,
     }).execute();
     return attemptId;
   }
 
   /** Writes the steps so far (and their sealed details); the attempt stays running. */
   async progress(attemptId: string, steps: StepRecord[], details: Partial<Record<RotationStep, StepDetail>>, db: Db = this.db): Promise<void> {
+    // Only while running: an attempt another node marked interrupted (and resumed) stays as it was.
     await db.updateTable('rotation_attempts').set({ steps: JSON.stringify(steps), detail_sealed: this.sealDetails(attemptId, details) })
-      .where('attempt_id', '=', attemptId).execute();
+      .where('attempt_id', '=', attemptId).where('outcome', '=', 'running').execute();
+  }
+
+  async isRunning(db: Db, attemptId: string): Promise<boolean> {
+    const row = await db.selectFrom('rotation_attempts').select('outcome').where('attempt_id', '=', attemptId).executeTakeFirst();
+    return row?.outcome === 'running';
+  }
+
+  /**
+   * The steps to skip when a rotation with `token` resumes: those the newest attempt for the
+   * token completed, when that attempt was interrupted (its node stopped or died) rather than
+   * failed. The step that was running when it stopped runs again (the templates' steps are
+   * idempotent for one token).
+   */
+  async completedSteps(db: Db, secretId: string, token: string): Promise<StepRecord[] | undefined> {
+    const last = await db.selectFrom('rotation_attempts').select(['outcome', 'steps'])
+      .where('secret_id', '=', secretId).where('token', '=', token).where('kind', '=', 'rotate')
+      .orderBy('started_at', 'desc').orderBy('attempt_id').limit(1).executeTakeFirst();
+    if (last?.outcome !== 'interrupted') return undefined;
+    const done: StepRecord[] = [];
+    // In order and without a gap: a resumed rotation never skips a step that did not succeed.
+    for (const [i, step] of (JSON.parse(last.steps) as StepRecord[]).entries()) {
+      if (step.step !== ROTATION_STEPS[i] || step.outcome !== 'succeeded') break;
+      done.push(step);
+    }
+    return done.length > 0 ? done : undefined;
   }
 
   async finish(db: Db, attemptId: string, outcome: Exclude<AttemptOutcome, 'running'>, now: number, error?: string): Promise<void> {

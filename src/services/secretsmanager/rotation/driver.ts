@@ -30,6 +30,7 @@ import type { RootKeySealer } from '../../../crypto/root-key-ring.ts';
 import type { InvokeResult, ServiceInvoker } from '../../lambda/contract.ts';
 import { nextRotationWindow, parseRotationRules, rotationStartIn, type CompiledSchedule, type RotationRules } from '../schedule.ts';
 import { describedNextRotationDate } from '../schedule.ts';
+import { arnPlace, type AuditSink } from '../../../audit/sink.ts';
 import {
   AttemptStore, ROTATION_STEPS, type AttemptKind, type AttemptTrigger, type RotationStep, type StepDetail, type StepRecord,
 } from './attempts.ts';
@@ -38,8 +39,13 @@ export const SERVICE_PRINCIPAL = 'secretsmanager.amazonaws.com';
 export const CANNOT_INVOKE = 'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.';
 export const ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted.";
 
-/** Longer than four steps at Lambda's longest timeout (900 s each): a lease outlives any run. */
-export const ROTATION_LEASE_MS = 65 * 60_000;
+/**
+ * A running rotation's lease (`rotation_due_at` this far ahead), renewed every third of it
+ * while the attempt runs, however long its steps take. A node that dies stops renewing: once
+ * the lease ends, the scheduler on another node marks the attempt interrupted and resumes the
+ * rotation with the same token at the step it had reached.
+ */
+export const ROTATION_LEASE_MS = 10_000;
 /**
  * AWS retries a failed rotation "several times" without saying how often. coffer makes three
  * attempts per window (the first, then after 1 and 5 minutes), then waits for the next window
@@ -55,11 +61,19 @@ export interface RotationDriverDeps {
   /** Lambda's ServiceInvoker; a getter because the Lambda service is assembled beside this one. */
   invoker: () => ServiceInvoker | undefined;
   random?: () => number;
+  /** The audit trail: RotationStarted, RotationSucceeded and RotationFailed, as AWS logs them. */
+  audit?: AuditSink;
+  /** A running rotation's lease (default `ROTATION_LEASE_MS`). */
+  leaseMs?: number;
+  /** This node's id, recorded with each attempt. */
+  nodeId?: string;
 }
 
 /** An attempt recorded and leased, ready to run outside the lock. */
 export interface StartedAttempt {
   attemptId: string;
+  /** Steps an interrupted attempt with this token already completed: a resumed rotation skips them. */
+  done?: StepRecord[];
   secretId: string;
   secretArn: string;
   token: string;
@@ -69,13 +83,22 @@ export interface StartedAttempt {
 const AWSCURRENT = 'AWSCURRENT';
 const AWSPENDING = 'AWSPENDING';
 
+/** How an attempt ended, told to `RotationDriver.ended` listeners once its record committed. */
+export interface AttemptEnd {
+  kind: AttemptKind;
+  outcome: 'succeeded' | 'failed' | 'interrupted';
+  secretArn: string;
+}
+
 export class RotationDriver {
   readonly attempts: AttemptStore;
+  /** Listeners told of every attempt's end (metrics); one that throws is ignored. */
+  readonly ended = new Set<(end: AttemptEnd) => void>();
   private readonly running = new Map<string, { started: StartedAttempt; done: Promise<void> }>();
   private stopping = false;
 
   constructor(private readonly deps: RotationDriverDeps) {
-    this.attempts = new AttemptStore(deps.repo.db, deps.sealer);
+    this.attempts = new AttemptStore(deps.repo.db, deps.sealer, deps.nodeId);
   }
 
   private get db(): Kysely<Database> {
@@ -111,7 +134,7 @@ export class RotationDriver {
    * Inside the secret's lock: the empty AWSPENDING version named by `token` (kept if it exists:
    * a resumed rotation), the lease, and the attempt's record.
    */
-  async beginRotation(trx: Transaction<Database>, secret: SecretRow, token: string, trigger: AttemptTrigger): Promise<StartedAttempt> {
+  async beginRotation(trx: Transaction<Database>, secret: SecretRow, token: string, trigger: AttemptTrigger, done?: StepRecord[]): Promise<StartedAttempt> {
     const now = this.deps.now();
     const existing = await this.deps.repo.version(secret.id, { versionId: token }, trx);
     if (!existing) {
@@ -120,11 +143,11 @@ export class RotationDriver {
       });
     }
     if (!existing?.stages.includes(AWSPENDING)) await this.deps.repo.moveStage(trx, secret.id, AWSPENDING, token);
-    await trx.updateTable('secrets').set({ rotation_due_at: now + ROTATION_LEASE_MS }).where('id', '=', secret.id).execute();
+    await trx.updateTable('secrets').set({ rotation_due_at: now + this.leaseMs }).where('id', '=', secret.id).execute();
     const attemptId = await this.attempts.begin(trx, {
-      secretId: secret.id, token, kind: 'rotate', trigger, functionArn: secret.rotation_lambda_arn ?? '', now,
+      secretId: secret.id, token, kind: 'rotate', trigger, functionArn: secret.rotation_lambda_arn ?? '', now, steps: done,
     });
-    return { attemptId, secretId: secret.id, secretArn: secret.arn, token, kind: 'rotate' };
+    return { attemptId, secretId: secret.id, secretArn: secret.arn, token, kind: 'rotate', done };
   }
 
   /** Inside the lock, after RotateImmediately=false wrote the AWSPENDING copy `token`: testSecret only. */
@@ -138,6 +161,7 @@ export class RotationDriver {
   /** After the commit that began it: runs the attempt in the background; resolves when it ended. */
   launch(started: StartedAttempt): Promise<void> {
     if (this.stopping) return Promise.resolve();
+    if (started.kind === 'rotate') this.audit('RotationStarted', started);
     const done = this.run(started)
       .catch((err) => this.deps.log.error({ err, secretArn: started.secretArn, attemptId: started.attemptId }, 'rotation attempt failed unexpectedly'))
       .finally(() => this.running.delete(started.attemptId));
@@ -157,7 +181,10 @@ export class RotationDriver {
       if (s.rotation_due_at === null || s.rotation_due_at === undefined || Number(s.rotation_due_at) > now) return undefined;
       await this.attempts.interruptStale(trx, s.id, now);
       const unfinished = await this.unfinishedToken(trx, s.id);
-      return this.beginRotation(trx, s, unfinished ?? randomUUID(), unfinished ? 'retry' : 'schedule');
+      // An attempt cut short (its node stopped or died) goes on at the step it had reached;
+      // one that failed starts over at createSecret, as AWS retries a failed rotation.
+      const done = unfinished ? await this.attempts.completedSteps(trx, s.id, unfinished) : undefined;
+      return this.beginRotation(trx, s, unfinished ?? randomUUID(), unfinished ? 'retry' : 'schedule', done);
     });
     if (!started) return false;
     void this.launch(started);
@@ -185,6 +212,7 @@ export class RotationDriver {
           if (started.kind === 'test') await removeVersion(trx, s.id, started.token);
           else await trx.updateTable('secrets').set({ rotation_due_at: now }).where('id', '=', s.id).execute();
         });
+        this.tell(started, 'interrupted');
       } catch (err) {
         this.deps.log.warn({ err, secretArn: started.secretArn }, 'recording an interrupted rotation failed; its lease expires instead');
       }
@@ -192,15 +220,67 @@ export class RotationDriver {
     this.running.clear();
   }
 
+  private audit(name: 'RotationStarted' | 'RotationSucceeded' | 'RotationFailed', started: StartedAttempt): void {
+    this.deps.audit?.serviceEvent({ name, service: 'secretsmanager', ...arnPlace(started.secretArn), resourceArn: started.secretArn });
+  }
+
+  private tell(started: StartedAttempt, outcome: AttemptEnd['outcome']): void {
+    for (const listener of this.ended) {
+      try {
+        listener({ kind: started.kind, outcome, secretArn: started.secretArn });
+      } catch {
+        // A listener's failure must not fail the rotation it was told about.
+      }
+    }
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? ROTATION_LEASE_MS;
+  }
+
+  /**
+   * Keeps the attempt's lease while it runs. `lost()` turns true when the lease could not be
+   * renewed because the attempt is no longer running (another node took the rotation over
+   * after this one stalled past the lease): this node must then write nothing more.
+   */
+  private keepLease(started: StartedAttempt): { lost: () => boolean; stop: () => void } {
+    let lost = false;
+    const renew = async () => {
+      const at = this.deps.now();
+      const result = await this.db.updateTable('secrets').set({ rotation_due_at: at + this.leaseMs })
+        .where('id', '=', started.secretId).where('rotation_due_at', 'is not', null)
+        .where((eb) => eb.exists(eb.selectFrom('rotation_attempts').select('attempt_id')
+          .where('attempt_id', '=', started.attemptId).where('outcome', '=', 'running')))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0 && !(await this.attempts.isRunning(this.db, started.attemptId))) lost = true;
+    };
+    const timer = setInterval(() => {
+      renew().catch((err) => this.deps.log.warn({ err, secretArn: started.secretArn }, 'renewing a rotation lease failed'));
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return { lost: () => lost, stop: () => clearInterval(timer) };
+  }
+
   private async run(started: StartedAttempt): Promise<void> {
-    const steps: StepRecord[] = [];
+    if (started.kind !== 'rotate') return this.runSteps(started, () => false);
+    const lease = this.keepLease(started);
+    try {
+      await this.runSteps(started, lease.lost);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async runSteps(started: StartedAttempt, lost: () => boolean): Promise<void> {
+    const steps: StepRecord[] = [...(started.done ?? [])];
     const details: Partial<Record<RotationStep, StepDetail>> = {};
     // Opaque to the function; AWS sends one with every step of a rotation.
     const rotationToken = randomUUID();
-    const plan: readonly RotationStep[] = started.kind === 'rotate' ? ROTATION_STEPS : ['testSecret'];
+    const skipped = new Set(steps.map((s) => s.step));
+    const plan: readonly RotationStep[] = started.kind === 'rotate' ? ROTATION_STEPS.filter((s) => !skipped.has(s)) : ['testSecret'];
     let failure: string | undefined;
     for (const step of plan) {
-      if (this.stopping) return;
+      if (this.stopping || lost()) return;
       const secret = await this.deps.repo.byArn(started.secretArn);
       const reason = !secret ? 'the secret no longer exists'
         : secret.deletion_date !== null ? 'the secret is scheduled for deletion'
@@ -226,7 +306,7 @@ export class RotationDriver {
         if (!(err instanceof AwsError)) throw err;
         invokeError = err;
       }
-      if (this.stopping) return;
+      if (this.stopping || lost()) return;
       const record: StepRecord = { step, outcome: 'succeeded', startedAt, durationMs: Math.round(performance.now() - t0) };
       if (invokeError) {
         record.outcome = 'failed';
@@ -248,7 +328,7 @@ export class RotationDriver {
       await this.attempts.progress(started.attemptId, steps, details);
       if (failure) break;
     }
-    if (this.stopping) return;
+    if (this.stopping || lost()) return;
     if (started.kind === 'test') await this.finishTest(started, failure);
     else await this.finishRotation(started, failure);
   }
@@ -261,14 +341,20 @@ export class RotationDriver {
       await removeVersion(trx, s.id, started.token);
       await this.attempts.finish(trx, started.attemptId, failure ? 'failed' : 'succeeded', now, failure);
     });
+    this.tell(started, failure ? 'failed' : 'succeeded');
     if (failure) this.deps.log.warn({ event: 'RotationTestFailed', secretArn: started.secretArn, reason: failure }, 'testing the rotation configuration failed');
   }
 
   private async finishRotation(started: StartedAttempt, given: string | undefined): Promise<void> {
     const now = this.deps.now();
     let failure = given;
+    let takenOver = false;
     await this.deps.repo.withSecretLock(started.secretId, async (trx, s) => {
-      if (!s) return;
+      // Taken over by another node (this one stalled past its lease): that node finishes it.
+      if (!s || !(await this.attempts.isRunning(trx, started.attemptId))) {
+        takenOver = s !== undefined;
+        return;
+      }
       const schedule = scheduleOf(s);
       if (!failure && (await this.deps.repo.stageHolder(trx, s.id, AWSCURRENT)) !== started.token) {
         failure = `finishSecret returned, but AWSCURRENT is not on version ${started.token}`;
@@ -291,6 +377,12 @@ export class RotationDriver {
       await trx.updateTable('secrets').set({ rotation_due_at: due }).where('id', '=', s.id).execute();
       await this.attempts.finish(trx, started.attemptId, 'failed', now, failure);
     });
+    if (takenOver) {
+      this.deps.log.warn({ secretArn: started.secretArn, token: started.token }, 'another node took this rotation over; it finishes it');
+      return;
+    }
+    this.tell(started, failure ? 'failed' : 'succeeded');
+    this.audit(failure ? 'RotationFailed' : 'RotationSucceeded', started);
     if (failure) {
       this.deps.log.warn({ event: 'RotationFailed', secretArn: started.secretArn, token: started.token, reason: failure }, 'rotation failed; AWSCURRENT unchanged');
     } else {

@@ -1,0 +1,81 @@
+// The secret's resource policy: a JSON editor, IAM Access Analyzer-style findings from
+// ValidateResourcePolicy, and PutResourcePolicy with BlockPublicPolicy (on by default, as in
+// AWS's console), or DeleteResourcePolicy.
+import { useEffect, useState } from 'react';
+import {
+  DeleteResourcePolicyCommand, GetResourcePolicyCommand, PutResourcePolicyCommand, ValidateResourcePolicyCommand,
+  type DescribeSecretResponse, type ValidationErrorsEntry,
+} from '@aws-sdk/client-secrets-manager';
+import { useSession } from '../../session.tsx';
+import { Button, Checkbox, ErrorBanner, JsonEditor, Loading, Notice, jsonError, useAsync } from '../../components/index.ts';
+
+function template(arn: string, accountId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'secretsmanager:GetSecretValue', Resource: arn }],
+  }, null, 2);
+}
+
+export function PolicyTab(props: { secret: DescribeSecretResponse }) {
+  const { clients, accountId } = useSession();
+  const s = props.secret;
+  const current = useAsync(() => clients.secretsManager.send(new GetResourcePolicyCommand({ SecretId: s.ARN })), [s.ARN]);
+  const [text, setText] = useState('');
+  const [block, setBlock] = useState(true);
+  const [findings, setFindings] = useState<ValidationErrorsEntry[] | undefined>();
+  const [valid, setValid] = useState<boolean>();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<string>();
+
+  useEffect(() => {
+    if (current.data) setText(current.data.ResourcePolicy ? JSON.stringify(JSON.parse(current.data.ResourcePolicy), null, 2) : '');
+  }, [current.data]);
+
+  const run = async (what: string, fn: () => Promise<void>) => {
+    setBusy(what);
+    setError(undefined);
+    setDone(undefined);
+    try { await fn(); } catch (err) { setError(err); } finally { setBusy(undefined); }
+  };
+  const validate = () => run('validate', async () => {
+    const out = await clients.secretsManager.send(new ValidateResourcePolicyCommand({ SecretId: s.ARN, ResourcePolicy: text }));
+    setValid(out.PolicyValidationPassed);
+    setFindings(out.ValidationErrors ?? []);
+  });
+  const save = () => run('save', async () => {
+    await clients.secretsManager.send(new PutResourcePolicyCommand({ SecretId: s.ARN, ResourcePolicy: text, BlockPublicPolicy: block }));
+    setDone('Resource policy saved.');
+    current.reload();
+  });
+  const remove = () => run('delete', async () => {
+    await clients.secretsManager.send(new DeleteResourcePolicyCommand({ SecretId: s.ARN }));
+    setDone('Resource policy deleted.');
+    current.reload();
+  });
+
+  if (current.loading && !current.data) return <Loading />;
+  const broken = text.trim() === '' || jsonError(text) !== undefined;
+  return (
+    <div>
+      <ErrorBanner error={current.error ?? error} action="secretsmanager:PutResourcePolicy" resource={s.ARN} />
+      {done && <Notice kind="success">{done}</Notice>}
+      {!current.data?.ResourcePolicy && !text && (
+        <p>This secret has no resource policy. <Button onClick={() => setText(template(s.ARN!, accountId))}>Start from an example</Button></p>
+      )}
+      <JsonEditor label="Resource policy" value={text} onChange={(v) => { setText(v); setValid(undefined); setFindings(undefined); }} rows={16} />
+      {valid === true && <Notice kind="success">Policy validation passed.</Notice>}
+      {findings && findings.length > 0 && (
+        <div className="banner banner-error" role="alert" data-testid="policy-findings">
+          <div><strong>Validation findings</strong><ul>{findings.map((f, i) => <li key={i}>{f.CheckName ? <code>{f.CheckName}</code> : null} {f.ErrorMessage}</li>)}</ul></div>
+        </div>
+      )}
+      <Checkbox label="Block public access (BlockPublicPolicy)" checked={block} onChange={(e) => setBlock(e.target.checked)} />
+      <div className="form-actions">
+        {current.data?.ResourcePolicy && <Button variant="danger" busy={busy === 'delete'} onClick={() => void remove()}>Delete policy</Button>}
+        <Button busy={busy === 'validate'} disabled={broken} onClick={() => void validate()}>Validate</Button>
+        <Button variant="primary" busy={busy === 'save'} disabled={broken} onClick={() => void save()}>Save policy</Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The console's routes on coffer's port: GET /console… serves the built app (static.ts);
+ * /console/api/… is the small JSON API the app needs besides the AWS APIs themselves:
+ *
+ *   GET  /console/api/info                  regions served (nothing about accounts or users)
+ *   POST /console/api/sign-in               password (+ MFA code) sign-in → session credentials
+ *   POST /console/api/sign-in/access-key    SigV4-signed (service `signin`) with a long-term key → session
+ *   GET  /console/api/rotation-templates/N.zip  a built-in rotation function's code (holds no secret)
+ *   POST /console/api/rotation-attempts     signed with the session: a secret's recent rotation attempts
+ *
+ * Errors are JSON `{ code, message }` with an HTTP status; nothing secret is logged.
+ */
+import type { IncomingMessage } from 'node:http';
+import { AwsError } from '../errors.ts';
+import { authenticate, type Authenticated } from '../auth/authenticate.ts';
+import { readBody } from '../http/read-body.ts';
+import type { App } from '../app.ts';
+import type { Sealer } from '../services/iam/mfa-store.ts';
+import { isTemplateName, templateZip } from '../rotation-templates/index.ts';
+import { serveConsoleFile, CONSOLE_CSP, type StaticAnswer } from './static.ts';
+import { SignInBackoff } from './backoff.ts';
+import { ConsoleError, accessKeySignIn, parsePasswordSignIn, passwordSignIn, type SignInDeps } from './sign-in.ts';
+import { rotationAttempts } from './rotation-attempts.ts';
+
+/** The SigV4 signing name of the console API's signed requests, AWS's sign-in service's. */
+export const CONSOLE_SIGNING_NAME = 'signin';
+
+export interface ConsoleServer {
+  handle(req: IncomingMessage, requestId: string, sourceIp: string): Promise<StaticAnswer>;
+}
+
+export function isConsolePath(url: string | undefined): boolean {
+  return url !== undefined && (url === '/console' || url.startsWith('/console/') || url.startsWith('/console?'));
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-security-policy': CONSOLE_CSP, 'x-content-type-options': 'nosniff' };
+
+function json(status: number, body: unknown, requestId: string): StaticAnswer {
+  return { status, headers: { ...JSON_HEADERS, 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+}
+
+function errorAnswer(err: ConsoleError | AwsError, requestId: string): StaticAnswer {
+  if (err instanceof ConsoleError) return json(err.status, { code: err.code, message: err.message, ...err.extra }, requestId);
+  return json(err.status, { code: err.code, message: err.message }, requestId);
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ConsoleError(400, 'ValidationError', 'The request body is not JSON.');
+  }
+}
+
+export function createConsoleServer(app: App, sealer: Sealer, now: () => number = Date.now): ConsoleServer {
+  const deps: SignInDeps = { app, sealer, backoff: new SignInBackoff(now), now };
+
+  async function signed(req: IncomingMessage, body: Buffer): Promise<Authenticated> {
+    return authenticate({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, CONSOLE_SIGNING_NAME, app.credentials, app.config, now());
+  }
+
+  async function api(req: IncomingMessage, path: string, requestId: string, sourceIp: string): Promise<StaticAnswer> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/console/api/info') {
+      req.resume();
+      const regions = app.config.regions === 'any' ? ['us-east-1'] : app.config.regions;
+      return json(200, { regions, anyRegion: app.config.regions === 'any' }, requestId);
+    }
+    const template = /^\/console\/api\/rotation-templates\/([a-z-]+)\.zip$/.exec(path);
+    if (method === 'GET' && template) {
+      req.resume();
+      if (!isTemplateName(template[1]!)) throw new ConsoleError(404, 'NotFound', `No rotation template named ${template[1]}.`);
+      const pkg = await templateZip(template[1]);
+      return { status: 200, headers: { 'content-type': 'application/zip', 'cache-control': 'no-cache', 'x-amzn-requestid': requestId }, body: pkg.zip };
+    }
+    if (method !== 'POST') {
+      req.resume();
+      throw new ConsoleError(404, 'NotFound', `No console API at ${method} ${path}.`);
+    }
+    const body = await readBody(req, app.config.maxBodyBytes);
+    switch (path) {
+      case '/console/api/sign-in':
+        return json(200, await passwordSignIn(deps, parsePasswordSignIn(parseJson(body)), sourceIp), requestId);
+      case '/console/api/sign-in/access-key': {
+        const who = await signed(req, body);
+        return json(200, await accessKeySignIn(deps, who.principal), requestId);
+      }
+      case '/console/api/rotation-attempts': {
+        const who = await signed(req, body);
+        return json(200, await rotationAttempts(app, req, requestId, who, parseJson(body)), requestId);
+      }
+      default:
+        throw new ConsoleError(404, 'NotFound', `No console API at ${method} ${path}.`);
+    }
+  }
+
+  return {
+    async handle(req, requestId, sourceIp) {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (!path.startsWith('/console/api/')) {
+        req.resume();
+        return serveConsoleFile(req.method ?? 'GET', req.url ?? '/console/');
+      }
+      try {
+        return await api(req, path, requestId, sourceIp);
+      } catch (err) {
+        if (err instanceof ConsoleError || err instanceof AwsError) return errorAnswer(err, requestId);
+        app.log.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'console API error');
+        return json(500, { code: 'InternalError', message: 'An error occurred on the server side.' }, requestId);
+      }
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Per-account, per-region, per-operation request rates (token buckets on this node), checked
+ * once a request is authenticated and its operation known. As in AWS, the account throttled
+ * is the caller's, not the owner of the resource it calls (Secrets Manager quotas page,
+ * "cross-account requests"). Defaults: src/throttle/quotas.ts; configuration:
+ * `--throttle`, `--throttle-rate`, `--throttle-burst` (docs/operations.md, "Throttling").
+ */
+import { AwsError } from '../errors.ts';
+import { DEFAULT_QUOTAS, type QuotaGroup } from './quotas.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+export interface ThrottleConfig {
+  enabled: boolean;
+  /** Bucket size in seconds of its rate: how long a burst above the rate may last from full. */
+  burstSeconds: number;
+  /** `service:Operation=rate` or `service:*=rate`, applied over the defaults in order. */
+  overrides: RateOverride[];
+}
+
+export interface RateOverride {
+  service: string;
+  operation: string;
+  rate: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleConfig = { enabled: true, burstSeconds: 10, overrides: [] };
+
+/** Parses one `SERVICE:OPERATION=RATE` (OPERATION may be `*`); throws a message for a usage error. */
+export function parseRateOverride(text: string): RateOverride {
+  const m = /^([a-z0-9-]+):([A-Za-z0-9]+|\*)=(\d+(?:\.\d+)?)$/.exec(text.trim());
+  if (!m) throw new Error(`--throttle-rate must be SERVICE:OPERATION=RATE (e.g. secretsmanager:GetSecretValue=100 or kms:*=50), got '${text}'`);
+  const rate = Number(m[3]);
+  if (!(rate > 0)) throw new Error(`--throttle-rate ${text}: the rate must be more than 0 requests a second`);
+  return { service: m[1]!, operation: m[2]!, rate };
+}
+
+/** The quota groups after applying the overrides to the defaults. */
+export function effectiveQuotas(overrides: readonly RateOverride[], defaults: readonly QuotaGroup[] = DEFAULT_QUOTAS): QuotaGroup[] {
+  const groups = defaults.map((g) => ({ ...g, operations: g.operations === '*' ? '*' as const : [...g.operations] }));
+  for (const o of overrides) {
+    if (o.operation === '*') {
+      let any = false;
+      for (const g of groups) if (g.service === o.service) { g.rate = o.rate; any = true; }
+      if (!any) groups.push({ service: o.service, operations: '*', rate: o.rate });
+      continue;
+    }
+    const group = groups.find((g) => g.service === o.service && g.operations !== '*' && g.operations.includes(o.operation));
+    if (group) group.rate = o.rate;
+    // An operation no group names gets its own, ahead of the service's catch-all.
+    else groups.unshift({ service: o.service, operations: [o.operation], rate: o.rate });
+  }
+  return groups;
+}
+
+/** The error AWS answers a throttled call with, per service and protocol. */
+export function throttlingError(service: string): AwsError {
+  switch (service) {
+    case 'kms':
+      return new AwsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+    case 'iam':
+    case 'sts':
+      // awsQuery services: <Code>Throttling</Code>, a Sender fault.
+      return new AwsError('Throttling', 'Rate exceeded');
+    case 'lambda':
+      return new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
+    default:
+      return new AwsError('ThrottlingException', 'Rate exceeded');
+  }
+}
+
+export class Throttle {
+  private readonly groups: QuotaGroup[];
+  private readonly buckets = new Map<string, TokenBucket>();
+  /** service:operation → the bucket key suffix and rate (resolved once per operation). */
+  private readonly resolved = new Map<string, { id: string; rate: number } | null>();
+
+  constructor(private readonly config: ThrottleConfig, private readonly now: () => number = () => performance.now()) {
+    this.groups = effectiveQuotas(config.overrides);
+  }
+
+  /** Throws the service's throttling error when the caller's account is over the operation's rate. */
+  check(call: { service: string; operation: string; region: string; principal: { accountId: string } }): void {
+    if (!this.config.enabled) return;
+    const quota = this.quotaOf(call.service, call.operation);
+    if (!quota) return;
+    const key = `${call.principal.accountId}|${call.region}|${quota.id}`;
+    let bucket = this.buckets.get(key);
+    const now = this.now();
+    if (!bucket) {
+      bucket = new TokenBucket(quota.rate, Math.max(1, quota.rate * this.config.burstSeconds), now);
+      this.buckets.set(key, bucket);
+    }
+    if (!bucket.take(now)) throw throttlingError(call.service);
+  }
+
+  private quotaOf(service: string, operation: string): { id: string; rate: number } | null {
+    const name = `${service}:${operation}`;
+    let quota = this.resolved.get(name);
+    if (quota !== undefined) return quota;
+    const i = this.groups.findIndex((g) => g.service === service && g.operations !== '*' && g.operations.includes(operation));
+    const j = i >= 0 ? i : this.groups.findIndex((g) => g.service === service && g.operations === '*');
+    // A catch-all gives each operation its own bucket at the group's rate.
+    quota = j < 0 ? null : { id: i >= 0 ? `g${j}` : `g${j}:${operation}`, rate: this.groups[j]!.rate };
+    this.resolved.set(name, quota);
+    return quota;
+  }
+}

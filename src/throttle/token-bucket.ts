@@ -1,0 +1,25 @@
+/**
+ * A token bucket: `rate` tokens a second up to `capacity`; a request takes one or is refused
+ * at once. Refusing (never queueing) is what keeps an overloaded node responsive: a refused
+ * request costs a map lookup and a small error response.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(readonly rate: number, readonly capacity: number, now: number) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  /** Takes a token if one is there; `now` in milliseconds (monotonic). */
+  take(now: number): boolean {
+    if (now > this.last) {
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.rate) / 1000);
+      this.last = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

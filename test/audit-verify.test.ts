@@ -1,0 +1,133 @@
+/**
+ * `coffer audit verify` finds tampering done straight in the database: an event changed (its
+ * JSON, or a lookup column), removed (in the middle, or the last one a digest signed),
+ * reordered, and a digest forged; each with a precise report and exit code 1, and exit 0
+ * once the rows are put back. A clean shutdown leaves every event signed by a digest.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { secretsManager } from './helpers/clients.ts';
+import { runCoffer } from './helpers/process.ts';
+import { sql } from './helpers/db-rows.ts';
+
+let server: TestServer;
+type Row = { chain_id: string; seq: number; event_id: string; event: string; event_name: string; hash: string; prev_hash: string };
+let rows: Row[];
+
+const verify = () => runCoffer(['audit', 'verify', '--data-dir', server.dataDir, '--database', server.databaseUrl], { timeoutMs: 60_000 });
+
+before(async () => {
+  server = await startServer();
+  const sm = secretsManager(server);
+  for (let i = 0; i < 4; i++) {
+    await sm.send(new CreateSecretCommand({ Name: `verify/${i}`, SecretString: `value-${i}` }));
+    await sm.send(new GetSecretValueCommand({ SecretId: `verify/${i}` }));
+  }
+  // A clean shutdown writes every queued event and a final digest.
+  assert.equal(await server.stop(), 0);
+  rows = (await sql(server, 'select chain_id, seq, event_id, event, event_name, hash, prev_hash from {schema}audit_events order by seq')).rows
+    .map((r) => ({ ...r, seq: Number(r.seq) }) as Row);
+});
+after(() => server?.destroy());
+
+/** Runs verify with the database tampered by `tamper`, then undoes it with `undo`. */
+async function tampered(tamper: () => Promise<unknown>, undo: () => Promise<unknown>) {
+  await tamper();
+  try {
+    return await verify();
+  } finally {
+    await undo();
+  }
+}
+
+const setColumn = (column: string, value: unknown, r: Row) =>
+  sql(server, `update {schema}audit_events set ${column} = $1 where chain_id = $2 and seq = $3`, [value, r.chain_id, r.seq]);
+
+describe('coffer audit verify', () => {
+  test('an untouched trail verifies: every event signed after a clean shutdown', async () => {
+    assert.equal(rows.length >= 8, true, `${rows.length} events`);
+    assert.equal(new Set(rows.map((r) => r.chain_id)).size, 1);
+    const r = await verify();
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`audit trail: ${rows.length} events in 1 chain, \\d+ digests?`));
+    assert.match(r.stdout, /OK: no event changed, removed or reordered/);
+    assert.doesNotMatch(r.stdout, /not yet signed|no digest signs/);
+  });
+
+  test('a changed event', async () => {
+    const victim = rows[3]!;
+    const r = await tampered(
+      () => setColumn('event', victim.event.replace('"readOnly":', '"readOnly" :'), victim),
+      () => setColumn('event', victim.event, victim),
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`CHANGED +event ${victim.chain_id.slice(0, 8)}/${victim.seq} \\(${victim.event_id}\\) was changed: its hash does not match its content`));
+    assert.match(r.stdout, /FAILED: 1 problem/);
+  });
+
+  test('a changed lookup column', async () => {
+    const victim = rows[2]!;
+    const r = await tampered(() => setColumn('event_name', 'ListSecrets', victim), () => setColumn('event_name', victim.event_name, victim));
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`CHANGED +event ${victim.chain_id.slice(0, 8)}/${victim.seq} .*event_name no longer match its content`));
+  });
+
+  test('a removed event, in the middle and at the signed end', async () => {
+    for (const victim of [rows[4]!, rows.at(-1)!]) {
+      const { rows: [saved] } = await sql(server, 'select * from {schema}audit_events where event_id = $1', [victim.event_id]);
+      const cols = Object.keys(saved!);
+      const r = await tampered(
+        () => sql(server, 'delete from {schema}audit_events where event_id = $1', [victim.event_id]),
+        () => sql(server, `insert into {schema}audit_events (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => saved![c])),
+      );
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stdout, victim === rows.at(-1)
+        ? new RegExp(`REMOVED +event ${victim.chain_id.slice(0, 8)}/${victim.seq}, signed by digest \\d+, is missing`)
+        : new RegExp(`REMOVED +chain ${victim.chain_id.slice(0, 8)}: event ${victim.seq} removed`));
+    }
+    assert.equal((await verify()).code, 0);
+  });
+
+  test('two events swapped', async () => {
+    const [a, b] = [rows[5]!, rows[6]!];
+    const swap = async (x: number, y: number) => {
+      await sql(server, 'update {schema}audit_events set seq = $1 where chain_id = $2 and seq = $3', [-1, a.chain_id, x]);
+      await sql(server, 'update {schema}audit_events set seq = $1 where chain_id = $2 and seq = $3', [x, a.chain_id, y]);
+      await sql(server, 'update {schema}audit_events set seq = $1 where chain_id = $2 and seq = $3', [y, a.chain_id, -1]);
+    };
+    const r = await tampered(() => swap(a.seq, b.seq), () => swap(a.seq, b.seq));
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, new RegExp(`REORDERED +event ${a.chain_id.slice(0, 8)}/${a.seq} \\(${b.event_id}\\) was reordered: it was written after event ${b.seq}, but now follows event ${a.seq - 1}`));
+    assert.match(r.stdout, new RegExp(`REORDERED +event ${a.chain_id.slice(0, 8)}/${b.seq} \\(${a.event_id}\\) was reordered`));
+    assert.equal((await verify()).code, 0);
+  });
+
+  test('a rewritten chain (fresh hashes) is caught by the signed digest, and a forged digest by its signature', async () => {
+    const last = rows.at(-1)!;
+    const r = await tampered(() => setColumn('hash', 'f'.repeat(64), last), () => setColumn('hash', last.hash, last));
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`event ${last.chain_id.slice(0, 8)}/${last.seq} \\(${last.event_id}\\) is not the one digest \\d+ signed`));
+    const { rows: [digest] } = await sql(server, 'select digest_seq, head_hash from {schema}audit_digests order by digest_seq desc limit 1');
+    const forged = await tampered(
+      () => sql(server, 'update {schema}audit_digests set head_hash = $1 where digest_seq = $2', ['0'.repeat(64), digest!.digest_seq]),
+      () => sql(server, 'update {schema}audit_digests set head_hash = $1 where digest_seq = $2', [digest!.head_hash, digest!.digest_seq]),
+    );
+    assert.equal(forged.code, 1);
+    assert.match(forged.stdout, new RegExp(`DIGEST +digest ${digest!.digest_seq} has a wrong signature`));
+    assert.equal((await verify()).code, 0);
+  });
+
+  test('a restarted node starts a chain of its own; both verify', async () => {
+    const again = await startServer({ dataDir: server.dataDir, databaseUrl: server.databaseUrl, root: server.root });
+    try {
+      await secretsManager(again).send(new GetSecretValueCommand({ SecretId: 'verify/0' }));
+    } finally {
+      assert.equal(await again.stop(), 0);
+    }
+    const r = await verify();
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, new RegExp(`audit trail: ${rows.length + 1} events in 2 chains, \\d+ digests`));
+  });
+});

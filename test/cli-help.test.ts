@@ -1,0 +1,70 @@
+/**
+ * `coffer --help` and `coffer COMMAND --help` for every registered command (src/cli/commands.ts):
+ * exit 0, the command's own usage on stdout; usage errors exit 2. serve's help and
+ * docs/configuration.md name every serve option.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMANDS, helpOf, type Command } from '../src/cli/commands.ts';
+import { serveOptionNames } from '../src/config.ts';
+import { runCoffer } from './helpers/process.ts';
+import { REPO } from './helpers/server.ts';
+
+const everyCommand: { words: string[]; command: Command }[] = COMMANDS.flatMap((c) => [
+  { words: [c.name], command: c },
+  ...(c.subcommands ?? []).map((s) => ({ words: [c.name, s.name], command: s })),
+]);
+
+test('coffer, coffer --help, -h and help list every command with its summary', async () => {
+  for (const args of [[], ['--help'], ['-h'], ['help']]) {
+    const r = await runCoffer(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^usage: coffer <command> \[options\]\n/);
+    for (const c of COMMANDS) assert.ok(r.stdout.includes(`\n  ${c.name} `) && r.stdout.includes(c.summary.split('\n')[0]!), `${args.join(' ')}: ${c.name}`);
+  }
+});
+
+test('every command and subcommand has its own help: COMMAND --help, -h, help COMMAND', async () => {
+  await Promise.all(everyCommand.map(async ({ words, command }) => {
+    const help = await helpOf(command);
+    assert.match(help, new RegExp(`^usage: coffer ${words.join(' ')}[ \\n]`), `${words.join(' ')}: help starts with its usage`);
+    for (const args of [[...words, '--help'], [...words, '-h'], ['help', ...words]]) {
+      const r = await runCoffer(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+      assert.equal(r.stdout, help, args.join(' '));
+      assert.equal(r.stderr, '');
+    }
+  }));
+});
+
+test('--help wins over the other arguments, and does nothing else', async () => {
+  const r = await runCoffer(['serve', '--listen', 'not-an-address', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^usage: coffer serve /);
+});
+
+test('serve --help and docs/configuration.md name every serve option and its variable', () => {
+  const help = COMMANDS.find((c) => c.name === 'serve')!.help as string;
+  const doc = readFileSync(join(REPO, 'docs', 'configuration.md'), 'utf8');
+  for (const name of [...serveOptionNames(), 'config']) {
+    assert.ok(new RegExp(`--${name}[ ,=]`).test(help), `coffer serve --help lacks --${name}`);
+    assert.ok(doc.includes(`\`--${name}`), `docs/configuration.md lacks --${name}`);
+    assert.ok(doc.includes(`| \`${name}\``) || doc.includes(`\`${name}\` |`), `docs/configuration.md lacks the file key ${name}`);
+  }
+  for (const variable of help.match(/COFFER_[A-Z_]+/g)!) assert.ok(doc.includes(variable), `docs/configuration.md lacks ${variable}`);
+});
+
+test('unknown commands and help topics are usage errors: exit 2 with the usage on stderr', async () => {
+  for (const args of [['frobnicate'], ['help', 'frobnicate'], ['frobnicate', '--help']]) {
+    const r = await runCoffer(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^coffer: (unknown command 'frobnicate'|no help for 'frobnicate': unknown command)\n\nusage: coffer <command>/);
+  }
+  const r = await runCoffer(['serve', '--bogus', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^coffer: unknown option --bogus\n\nusage: coffer serve /, 'a command\'s usage error shows that command\'s usage');
+});

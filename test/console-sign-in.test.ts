@@ -1,0 +1,229 @@
+/**
+ * The web console's serving and sign-in, end to end: the built app at /console with its
+ * headers; password sign-in (generic failures, backoff, MFA making aws:MultiFactorAuthPresent
+ * true, IAM callable without MFA unlike GetSessionToken); access-key sign-in signed in the
+ * browser; all in Debian's Chromium with screenshots, and the same endpoints through fetch.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Secret, TOTP } from 'otpauth';
+import {
+  CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListUsersCommand,
+  PutUserPolicyCommand, type IAMClient,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
+import { secretsManager } from './helpers/clients.ts';
+import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
+import { openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
+
+const STEP = 30_000;
+const PASSWORD = 'Correct-Horse-9-battery';
+const FAILED = 'Your authentication information is incorrect. Please try again.';
+
+interface SignInAnswer {
+  status: string;
+  code?: string;
+  message?: string;
+  identity?: { accountId: string; arn: string; userName?: string; isRoot: boolean };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+  mfa?: boolean;
+  passwordChangeRequired?: boolean;
+}
+
+async function postSignIn(server: TestServer, body: unknown): Promise<{ status: number; body: SignInAnswer }> {
+  const res = await fetch(`${server.endpoint}/console/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() as SignInAnswer };
+}
+
+const sessionCreds = (a: SignInAnswer): Credentials & { sessionToken: string } => ({
+  accessKeyId: a.credentials!.accessKeyId, secretAccessKey: a.credentials!.secretAccessKey, sessionToken: a.credentials!.sessionToken,
+});
+
+describe('console sign-in', () => {
+  let server: TestServer;
+  let iam: IAMClient;
+  let b: ConsoleBrowser;
+
+  before(async () => {
+    server = await startServer();
+    iam = iamClient(server);
+    await iam.send(new CreateUserCommand({ UserName: 'carol' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'carol', Password: PASSWORD }));
+    b = await openConsole(server);
+  });
+  after(async () => {
+    await b?.close();
+    await server?.destroy();
+  });
+
+  test('/console serves the built app with a strict CSP, cache headers and the SPA fallback', async () => {
+    const index = await fetch(`${server.endpoint}/console/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    assert.match(index.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.doesNotMatch(index.headers.get('content-security-policy') ?? '', /unsafe-inline|unsafe-eval|https?:/);
+    const html = await index.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, html);
+    const js = await fetch(`${server.endpoint}${script}`);
+    assert.equal(js.status, 200);
+    assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    await js.arrayBuffer();
+    // A page of the app (no extension) falls back to index.html; a missing asset is a 404.
+    const deep = await fetch(`${server.endpoint}/console/secrets/anything`);
+    assert.equal(deep.status, 200);
+    assert.equal(await deep.text(), html);
+    assert.equal((await fetch(`${server.endpoint}/console/assets/nope.js`)).status, 404);
+    assert.equal((await fetch(`${server.endpoint}/console/..%2f..%2fpackage.json`)).status, 404);
+    const bare = await fetch(`${server.endpoint}/console`, { redirect: 'manual' });
+    assert.equal(bare.status, 301);
+    assert.equal(bare.headers.get('location'), '/console/');
+  });
+
+  test('access-key sign-in in the browser: the root user lands on the secrets list', async () => {
+    await secretsManager(server).send(new CreateSecretCommand({ Name: 'console/first', SecretString: 'x' }));
+    await b.shot('sign-in');
+    await signInWithKeys(b.page, server.root);
+    assert.match(await b.page.getByTestId('signed-in-as').innerText(), new RegExp(`root \\(${server.accountId}\\)`));
+    await b.page.getByRole('link', { name: 'console/first' }).waitFor();
+    await b.shot('secrets-list');
+    // The secret key stays in the page only for the one request: it is not in any storage.
+    const stored = await b.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.equal(stored.includes(server.root.secretAccessKey), false);
+    await b.page.getByRole('button', { name: 'Sign out' }).click();
+    await b.page.getByText('You have signed out.').waitFor();
+  });
+
+  test('access-key sign-in gives a one-hour console session for the root user', async () => {
+    // The same request the browser signs, signed here with the SDK's signer.
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Hash } = await import('@smithy/hash-node');
+    const url = new URL(`${server.endpoint}/console/api/sign-in/access-key`);
+    const signer = new SignatureV4({ credentials: server.root, region: 'us-east-1', service: 'signin', sha256: Hash.bind(null, 'sha256') });
+    const req = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(url, { method: 'POST', headers: req.headers as Record<string, string>, body: '{}' });
+    assert.equal(res.status, 200);
+    const a = await res.json() as SignInAnswer;
+    assert.equal(a.identity?.isRoot, true);
+    assert.equal(a.identity?.arn, `arn:aws:iam::${server.accountId}:root`);
+    const left = Date.parse(a.credentials!.expiration) - Date.now();
+    assert.ok(left > 55 * 60_000 && left <= 3600_000, String(left));
+    const who = await stsClient(server, sessionCreds(a)).send(new GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, `arn:aws:iam::${server.accountId}:root`);
+    // A bad signature is AWS's signature error, and no session.
+    const bad = new SignatureV4({ credentials: { ...server.root, secretAccessKey: 'wrong' }, region: 'us-east-1', service: 'signin', sha256: Hash.bind(null, 'sha256') });
+    const badReq = await bad.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{}' });
+    const refused = await fetch(url, { method: 'POST', headers: badReq.headers as Record<string, string>, body: '{}' });
+    assert.equal(refused.status, 400);
+    assert.equal((await refused.json() as SignInAnswer).code, 'InvalidSignatureException');
+    // Session credentials cannot sign in again.
+    const s = sessionCreds(a);
+    const again = new SignatureV4({ credentials: s, region: 'us-east-1', service: 'signin', sha256: Hash.bind(null, 'sha256') });
+    const againReq = await again.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{}' });
+    const r2 = await fetch(url, { method: 'POST', headers: againReq.headers as Record<string, string>, body: '{}' });
+    assert.equal(r2.status, 403);
+  });
+
+  test('password sign-in: a 12-hour session that may call IAM without MFA, unlike GetSessionToken', async () => {
+    const { status, body } = await postSignIn(server, { accountId: server.accountId, userName: 'carol', password: PASSWORD });
+    assert.equal(status, 200);
+    assert.equal(body.status, 'signed-in');
+    assert.equal(body.identity?.arn, `arn:aws:iam::${server.accountId}:user/carol`);
+    assert.equal(body.mfa, false);
+    const left = Date.parse(body.credentials!.expiration) - Date.now();
+    assert.ok(left > 11.9 * 3600_000 && left <= 12 * 3600_000, String(left));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'carol', PolicyName: 'list-users',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }] }),
+    }));
+    const listed = await iamClient(server, sessionCreds(body)).send(new ListUsersCommand({}));
+    assert.ok(listed.Users?.some((u) => u.UserName === 'carol'));
+    // The same user's GetSessionToken session without MFA is refused by IAM, as in AWS.
+    const carolKey = (await import('@aws-sdk/client-iam')).CreateAccessKeyCommand;
+    const { AccessKey } = await iam.send(new carolKey({ UserName: 'carol' }));
+    const gst = await stsClient(server, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }).send(new GetSessionTokenCommand({}));
+    await assert.rejects(
+      iamClient(server, { accessKeyId: gst.Credentials!.AccessKeyId!, secretAccessKey: gst.Credentials!.SecretAccessKey!, sessionToken: gst.Credentials!.SessionToken! } as Credentials).send(new ListUsersCommand({})),
+      (e: Error) => e.name === 'InvalidClientTokenId',
+    );
+  });
+
+  test('wrong password, unknown user and bad account all get one message; repeated failures back off', async () => {
+    const wrong = await postSignIn(server, { accountId: server.accountId, userName: 'carol', password: 'nope-nope-1A' });
+    const ghost = await postSignIn(server, { accountId: server.accountId, userName: 'nobody-here', password: 'nope-nope-1A' });
+    const acct = await postSignIn(server, { accountId: '000011112222', userName: 'carol', password: PASSWORD });
+    for (const r of [wrong, ghost, acct]) {
+      assert.equal(r.status, 401);
+      assert.deepEqual(r.body, { code: 'SignInFailed', message: FAILED });
+    }
+    const malformed = await postSignIn(server, { accountId: server.accountId, userName: 'carol' });
+    assert.equal(malformed.status, 400);
+    // Five failures in a row for one user name: the next attempt must wait, even with the right password.
+    for (let i = 0; i < 4; i++) await postSignIn(server, { accountId: server.accountId, userName: 'nobody-here', password: 'x' });
+    const blocked = await postSignIn(server, { accountId: server.accountId, userName: 'nobody-here', password: 'x' });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.body.code, 'TooManyAttempts');
+    assert.match(blocked.body.message ?? '', /^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/);
+  });
+
+  test('MFA in the browser: the code is asked after the password, and the session has aws:MultiFactorAuthPresent', async () => {
+    await userWithKey(iam, 'dave');
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'dave', Password: PASSWORD }));
+    await secretsManager(server).send(new CreateSecretCommand({ Name: 'console/mfa-only', SecretString: 'needs-mfa' }));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'dave', PolicyName: 'mfa-read',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+        { Effect: 'Allow', Action: ['secretsmanager:ListSecrets', 'secretsmanager:DescribeSecret'], Resource: '*' },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+      ] }),
+    }));
+    const { VirtualMFADevice } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'dave-phone' }));
+    const totp = new TOTP({ secret: Secret.fromBase32(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('ascii')), algorithm: 'SHA1', digits: 6, period: 30 });
+    const now = Date.now();
+    await iam.send(new EnableMFADeviceCommand({
+      UserName: 'dave', SerialNumber: VirtualMFADevice!.SerialNumber!,
+      AuthenticationCode1: totp.generate({ timestamp: now - 2 * STEP }), AuthenticationCode2: totp.generate({ timestamp: now - STEP }),
+    }));
+    // Through the API first: the password alone asks for the code and gives no credentials.
+    const first = await postSignIn(server, { accountId: server.accountId, userName: 'dave', password: PASSWORD });
+    assert.deepEqual(first.body, { status: 'mfa-required' });
+
+    await b.page.getByRole('tab', { name: 'IAM user' }).click();
+    await signInWithPassword(b.page, { accountId: server.accountId, userName: 'dave', password: PASSWORD, mfaCode: () => totp.generate() });
+    assert.match(await b.page.getByTestId('signed-in-as').innerText(), /dave @ \d{12} · MFA/);
+    await b.page.getByRole('link', { name: 'console/mfa-only' }).waitFor();
+    await b.shot('signed-in-mfa');
+
+    // The same code again is refused (used once), with the one message.
+    const replay = await postSignIn(server, { accountId: server.accountId, userName: 'dave', password: PASSWORD, mfaCode: totp.generate() });
+    assert.equal(replay.status, 401);
+    assert.equal(replay.body.message, FAILED);
+    await b.page.getByRole('button', { name: 'Sign out' }).click();
+    await b.page.getByText('You have signed out.').waitFor();
+  });
+
+  test('an MFA session from the sign-in API satisfies aws:MultiFactorAuthPresent', async () => {
+    const { VirtualMFADevice } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'erin-phone' }));
+    await userWithKey(iam, 'erin');
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'erin', Password: PASSWORD }));
+    const totp = new TOTP({ secret: Secret.fromBase32(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('ascii')), algorithm: 'SHA1', digits: 6, period: 30 });
+    const now = Date.now();
+    await iam.send(new EnableMFADeviceCommand({
+      UserName: 'erin', SerialNumber: VirtualMFADevice!.SerialNumber!,
+      AuthenticationCode1: totp.generate({ timestamp: now - 2 * STEP }), AuthenticationCode2: totp.generate({ timestamp: now - STEP }),
+    }));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'erin', PolicyName: 'mfa-read',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }] }),
+    }));
+    const withoutMfaPolicy = await postSignIn(server, { accountId: server.accountId, userName: 'erin', password: PASSWORD, mfaCode: totp.generate() });
+    assert.equal(withoutMfaPolicy.status, 200);
+    assert.equal(withoutMfaPolicy.body.mfa, true);
+    const got = await secretsManager(server, { credentials: sessionCreds(withoutMfaPolicy.body) }).send(new GetSecretValueCommand({ SecretId: 'console/mfa-only' }));
+    assert.equal(got.SecretString, 'needs-mfa');
+  });
+});

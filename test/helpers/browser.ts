@@ -1,0 +1,88 @@
+/**
+ * Browser tests of the web console: Debian's Chromium driven by playwright-core, one browser
+ * per test file, against a real `coffer serve` (test/helpers/server.ts). Screenshots go to
+ * test-artifacts/console/ (gitignored; CI keeps them as artifacts).
+ *
+ *   const b = await openConsole(server);          // browser + page at /console/
+ *   await signInWithKeys(b.page, server.root);    // or signInWithPassword(page, {...})
+ *   await b.shot('secrets-list');                 // test-artifacts/console/<file>-secrets-list.png
+ *   await b.close();
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { REPO, type Credentials, type TestServer } from './server.ts';
+
+export const CHROMIUM = process.env.COFFER_TEST_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(REPO, 'test-artifacts', 'console');
+
+export interface ConsoleBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Saves a full-page screenshot as `<test file>-<name>.png`; returns its path. */
+  shot(name: string, page?: Page): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * Opens the console of `server` in a fresh browser. `prefix` names the screenshots (default:
+ * the calling test file's name); `viewport` defaults to a desktop width.
+ */
+export async function openConsole(server: TestServer, opts: { prefix?: string; viewport?: { width: number; height: number } } = {}): Promise<ConsoleBrowser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  // Anything the page logs as an error (a CSP violation, an uncaught exception) fails loudly in the test output.
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${server.endpoint}/console/`);
+  const prefix = opts.prefix ?? basename(process.argv[1] ?? 'console', '.test.ts');
+  return {
+    browser, context, page,
+    async shot(name, p = page) {
+      const file = join(ARTIFACTS, `${prefix}-${name}.png`);
+      await p.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      if (problems.length) console.log(`browser messages:\n${problems.join('\n')}`);
+      await browser.close();
+    },
+  };
+}
+
+/** Signs in on the "Access key" tab and waits for the signed-in header. */
+export async function signInWithKeys(page: Page, creds: Credentials): Promise<void> {
+  await page.getByRole('tab', { name: 'Access key' }).click();
+  await page.getByLabel('Access key ID').fill(creds.accessKeyId);
+  await page.getByLabel('Secret access key').fill(creds.secretAccessKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/**
+ * Signs in as an IAM user; with `mfaCode` (a function, so the code is computed when asked),
+ * answers the MFA prompt. Waits for the signed-in header unless `expectFailure`.
+ */
+export async function signInWithPassword(page: Page, who: { accountId: string; userName: string; password: string; mfaCode?: () => string }): Promise<void> {
+  await page.getByRole('tab', { name: 'IAM user' }).click();
+  await page.getByLabel('Account ID').fill(who.accountId);
+  await page.getByLabel('IAM user name').fill(who.userName);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (who.mfaCode) {
+    await page.getByLabel('MFA code').fill(who.mfaCode());
+    await page.getByRole('button', { name: 'Submit' }).click();
+  }
+  await page.getByTestId('signed-in-as').waitFor();
+}

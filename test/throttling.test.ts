@@ -1,0 +1,129 @@
+/**
+ * Throttling: per-account, per-operation token buckets with AWS's throttling errors per
+ * protocol, so the SDKs classify them as throttles, back off and succeed; refused requests
+ * are answered at once, so the node stays responsive under a flood.
+ */
+import { before, after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { GetRandomPasswordCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { GenerateRandomCommand } from '@aws-sdk/client-kms';
+import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { secretsManager } from './helpers/clients.ts';
+import { signedRequest } from './helpers/raw.ts';
+import { rejectsWith } from './helpers/secrets.ts';
+import { iamClient, userWithKey } from './helpers/iam.ts';
+import { kmsClient, otherAccount } from './helpers/kms.ts';
+import { lambdaClient } from './helpers/lambda.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('throttling', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({
+      args: [
+        '--throttle-burst', '1',
+        '--throttle-rate', 'secretsmanager:GetRandomPassword=4',
+        '--throttle-rate', 'secretsmanager:ListSecrets=1',
+        '--throttle-rate', 'iam:ListUsers=1',
+        '--throttle-rate', 'kms:GenerateRandom=1',
+        '--throttle-rate', 'lambda:ListFunctions=1',
+      ],
+    });
+  });
+  after(() => server?.destroy());
+
+  test('awsJson: over the rate, 400 ThrottlingException "Rate exceeded"; under it again after the bucket refills', async () => {
+    const call = () => signedRequest(server, { target: 'secretsmanager.ListSecrets', body: '{}' });
+    assert.equal((await call()).status, 200);
+    const refused = await call();
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers['x-amzn-errortype'], 'ThrottlingException');
+    assert.equal(refused.json.__type, 'ThrottlingException');
+    assert.equal(refused.json.message ?? refused.json.Message, 'Rate exceeded');
+    await sleep(1100);
+    assert.equal((await call()).status, 200);
+  });
+
+  test('an SDK client with its default retries backs off and succeeds under a low limit', async () => {
+    const sm = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
+    let retried = 0;
+    for (let i = 0; i < 10; i++) {
+      const out = await sm.send(new GetRandomPasswordCommand({ PasswordLength: 12 }));
+      assert.equal(out.RandomPassword?.length, 12);
+      if ((out.$metadata.attempts ?? 1) > 1) retried++;
+    }
+    assert.ok(retried > 0, 'some calls were throttled and retried');
+    // Without retries the same rate is refused.
+    const once = secretsManager(server);
+    await rejectsWith(Promise.all(Array.from({ length: 8 }, () => once.send(new GetRandomPasswordCommand({})))), 'ThrottlingException', 'Rate exceeded', 400);
+  });
+
+  test('the bucket is the caller account\'s: an IAM user shares its account\'s, another account has its own', async () => {
+    const user = await userWithKey(iamClient(server), 'throttled-user');
+    const other = await otherAccount(server, '210987654321');
+    await sleep(1100);
+    const root = secretsManager(server);
+    await root.send(new ListSecretsCommand({}));
+    await rejectsWith(root.send(new ListSecretsCommand({})), 'ThrottlingException');
+    // The user's own first call: its account's bucket is empty.
+    await rejectsWith(secretsManager(server, { credentials: user.credentials }).send(new ListSecretsCommand({})), 'ThrottlingException');
+    const otherOut = await secretsManager(server, { credentials: other }).send(new ListSecretsCommand({}));
+    assert.ok(Array.isArray(otherOut.SecretList));
+  });
+
+  test('awsQuery (IAM): <Code>Throttling</Code>, and the IAM SDK retries it', async () => {
+    const iam = iamClient(server);
+    await sleep(1100);
+    await iam.send(new ListUsersCommand({}));
+    const err = await rejectsWith(iam.send(new ListUsersCommand({})), 'Throttling', 'Rate exceeded', 400);
+    assert.ok(err);
+    const raw = await signedRequest(server, {
+      service: 'iam', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=ListUsers&Version=2010-05-08',
+    });
+    assert.equal(raw.status, 400);
+    assert.match(raw.body, /<Error><Type>Sender<\/Type><Code>Throttling<\/Code><Message>Rate exceeded<\/Message><\/Error>/);
+    const retrying = new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
+    const out = await retrying.send(new ListUsersCommand({}));
+    assert.ok(Array.isArray(out.Users));
+  });
+
+  test('KMS answers ThrottlingException with its own text; Lambda 429 TooManyRequestsException', async () => {
+    await sleep(1100);
+    const kms = kmsClient(server);
+    await kms.send(new GenerateRandomCommand({ NumberOfBytes: 8 }));
+    await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 8 })), 'ThrottlingException',
+      'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.', 400);
+    const lambda = lambdaClient(server);
+    await lambda.send(new ListFunctionsCommand({}));
+    await rejectsWith(lambda.send(new ListFunctionsCommand({})), 'TooManyRequestsException', 'Rate exceeded', 429);
+  });
+
+  test('under a flood of throttled requests every one is answered and /health stays quick', async () => {
+    const flood = Array.from({ length: 300 }, () => signedRequest(server, { target: 'secretsmanager.ListSecrets', body: '{}' }));
+    const started = performance.now();
+    const health = await new Promise<number>((resolve, reject) => {
+      request(`${server.endpoint}/health`, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+    });
+    const healthMs = performance.now() - started;
+    assert.equal(health, 200);
+    assert.ok(healthMs < 5000, `/health took ${healthMs.toFixed(0)} ms`);
+    const statuses = (await Promise.all(flood)).map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 200 || s === 400), `statuses: ${[...new Set(statuses)].join(', ')}`);
+    assert.ok(statuses.filter((s) => s === 400).length >= 290, 'the flood is refused, not queued');
+  });
+});
+
+test('--throttle off serves every request; a bad --throttle-rate is refused with a usage error', async () => {
+  const server = await startServer({ args: ['--throttle', 'off', '--throttle-rate', 'secretsmanager:ListSecrets=1'] });
+  try {
+    const results = await Promise.all(Array.from({ length: 10 }, () => signedRequest(server, { target: 'secretsmanager.ListSecrets', body: '{}' })));
+    assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+  } finally {
+    await server.destroy();
+  }
+  await assert.rejects(startServer({ args: ['--throttle-rate', 'GetSecretValue=5'] }), /--throttle-rate must be SERVICE:OPERATION=RATE/);
+});
