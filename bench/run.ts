@@ -9,7 +9,8 @@
  * in-process (bench/kms.ts): the key-use authorization and the data-key unwrap, cached or not;
  * and rotations per minute through a trivial Node.js function (bench/rotation.ts; BENCH_ROTATION=0 skips).
  * Then single-user rotations per minute against a local PostgreSQL (bench/rotation-postgres.ts;
- * BENCH_PG_ROTATION=0 skips).
+ * BENCH_PG_ROTATION=0 skips). Last, GetSecretValue requests/s against one node and against two
+ * nodes on one PostgreSQL (bench/cluster.ts; BENCH_CLUSTER=0 skips).
  *
  * Fairness on a small machine: the server under test runs in its own process pinned to
  * CPU 0 (with `taskset`, all its threads), the load generators in their own processes pinned
@@ -40,6 +41,7 @@ import type { KmsSectionResult } from './kms.ts';
 import type { RotationSectionResult } from './rotation.ts';
 import type { PgRotationSectionResult } from './rotation-postgres.ts';
 import type { LoadConfig, LoadResult } from './load.ts';
+import type { ClusterSectionResult } from './cluster.ts';
 
 const env = process.env;
 const DURATION_MS = Number(env.BENCH_DURATION ?? 10) * 1000;
@@ -297,6 +299,18 @@ async function main(): Promise<void> {
   }
   if (env.BENCH_ROTATION !== '0') rotationSection();
   if (env.BENCH_PG_ROTATION !== '0') pgRotationSection();
+  if (env.BENCH_CLUSTER !== '0') clusterSection();
+}
+
+/** GetSecretValue with one node and with two on one PostgreSQL (bench/cluster.ts). */
+function clusterSection(): void {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'cluster.ts')], { encoding: 'utf8' });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as ClusterSectionResult;
+  const fmt = (f: ClusterSectionResult['oneNode']) => `${Math.round(f.rps).toLocaleString('en-US')} req/s (p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms${f.errors ? `, ${f.errors} errors` : ''})`;
+  console.log(`
+scale-out: GetSecretValue on PostgreSQL, ${r.connections} connections from ${r.clients} load processes, ${r.seconds} s each, no pinning, ${r.cpus} CPUs shared by the nodes and the load`);
+  console.log(`  one node:  ${fmt(r.oneNode)}`);
+  console.log(`  two nodes: ${fmt(r.twoNodes)}: ${(r.twoNodes.rps / r.oneNode.rps).toFixed(2)}× one node`);
 }
 
 /** Single-user rotations per minute against a local PostgreSQL (bench/rotation-postgres.ts). */

@@ -47,9 +47,13 @@ function mulberry32(seed: number): Rand {
 }
 
 /** Text of any value, as a client could send it (never throws, even for a lone surrogate). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const text = (v: unknown): string => {
-  try { return (typeof v === 'string' ? v : JSON.stringify(v) ?? 'null')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'); } catch { return 'x'; }
+  try {
+    return (typeof v === 'string' ? v : JSON.stringify(v) ?? 'null').replace(LONE_SURROGATE, '\ufffd');
+  } catch {
+    return 'x';
+  }
 };
 const enc = (v: unknown) => encodeURIComponent(text(v));
 

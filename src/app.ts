@@ -134,7 +134,7 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   // Built here rather than inside the service so /metrics can read its hit counts.
   const dataKeyCache = new DataKeyCache();
   // Replication to other regions: a worker pushing to replicas, and the API peers push to (docs/replication.md).
-  const replication = setUpReplication(config, log, { repo, keys, now, dataKeyCache }, credentials);
+  const replication = setUpReplication(config, log, { repo, keys, now, dataKeyCache }, credentials, { leases: cluster.leases, name: 'secret-replication' });
   const sm = secretsManagerService({ repo, keys, now, rotation, dataKeyCache, replication: replication.hooks });
   // MFA devices' seeds are sealed under the root key, as access-key secrets are.
   const sealer = rootKey;

@@ -185,4 +185,13 @@ describe('service events', () => {
     assert.deepEqual(deleted.resources, [{ accountId: server.accountId, type: 'AWS::KMS::Key', ARN: key.Arn }]);
     assert.deepEqual(deleted.serviceEventDetails, { keyId: key.KeyId });
   });
+
+  test('a running node signs its chain head on its digest interval', async () => {
+    const signed = await eventually(async () => {
+      const { rows } = await sql(server, 'select max(seq) as seq from {schema}audit_digests');
+      const { rows: events } = await sql(server, 'select max(seq) as seq from {schema}audit_events');
+      return rows[0]!.seq !== null && Number(rows[0]!.seq) === Number(events[0]!.seq) ? Number(rows[0]!.seq) : undefined;
+    }, 'a digest signs the newest event');
+    assert.ok(signed > 10);
+  });
 });

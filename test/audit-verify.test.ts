@@ -7,7 +7,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, TEST_DATABASE, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { runCoffer } from './helpers/process.ts';
 import { sql } from './helpers/db-rows.ts';
@@ -129,5 +131,32 @@ describe('coffer audit verify', () => {
     const r = await verify();
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, new RegExp(`audit trail: ${rows.length + 1} events in 2 chains, \\d+ digests`));
+  });
+});
+
+describe('two nodes on one PostgreSQL', { skip: TEST_DATABASE !== 'postgres' && 'PostgreSQL only' }, () => {
+  test('each writes its own chain while they run; the digests of both form one signed chain', async () => {
+    const first = await startServer({ args: ['--audit-digest-interval', '0.2'] });
+    const rootKey = readFileSync(join(first.dataDir, 'root.key'), 'utf8').trim();
+    const second = await startServer({ databaseUrl: first.databaseUrl, root: first.root, env: { COFFER_ROOT_KEY: rootKey }, args: ['--audit-digest-interval', '0.2'] });
+    try {
+      const clients = [secretsManager(first), secretsManager(second)];
+      await clients[0]!.send(new CreateSecretCommand({ Name: 'nodes/shared', SecretString: 'v' }));
+      // Both nodes answer at once, and sign their heads while the other does.
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(clients.map((c) => c.send(new GetSecretValueCommand({ SecretId: 'nodes/shared' }))));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      assert.equal(await second.stop(), 0);
+      assert.equal(await first.stop(), 0);
+      const r = await runCoffer(['audit', 'verify', '--data-dir', first.dataDir, '--database', first.databaseUrl], { timeoutMs: 60_000 });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /audit trail: 11 events in 2 chains, \d+ digests/);
+      const { rows } = await sql(first, 'select distinct chain_id from {schema}audit_digests');
+      assert.equal(rows.length, 2);
+    } finally {
+      await second.destroy();
+      await first.destroy();
+    }
   });
 });

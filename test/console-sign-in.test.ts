@@ -162,6 +162,9 @@ describe('console sign-in', () => {
     }
     const malformed = await postSignIn(server, { accountId: server.accountId, userName: 'carol' });
     assert.equal(malformed.status, 400);
+    // A cross-site form's text/plain body is refused before anything is looked up.
+    const form = await fetch(`${server.endpoint}/console/api/sign-in`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ accountId: server.accountId, userName: 'carol', password: PASSWORD }) });
+    assert.equal(form.status, 415);
     // Five failures in a row for one user name: the next attempt must wait, even with the right password.
     for (let i = 0; i < 4; i++) await postSignIn(server, { accountId: server.accountId, userName: 'nobody-here', password: 'x' });
     const blocked = await postSignIn(server, { accountId: server.accountId, userName: 'nobody-here', password: 'x' });
@@ -204,6 +207,48 @@ describe('console sign-in', () => {
     assert.equal(replay.body.message, FAILED);
     await b.page.getByRole('button', { name: 'Sign out' }).click();
     await b.page.getByText('You have signed out.').waitFor();
+  });
+
+  test('a password that must be reset is changed first (ChangePassword with the new session), then the console opens', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'frank' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'frank', Password: PASSWORD, PasswordResetRequired: true }));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'frank', PolicyName: 'own-password',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: `arn:aws:iam::${server.accountId}:user/frank` }] }),
+    }));
+    const page = b.page;
+    await page.getByRole('tab', { name: 'IAM user' }).click();
+    await page.getByLabel('Account ID').fill(server.accountId);
+    await page.getByLabel('IAM user name').fill('frank');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('Brand-new-Pa55word');
+    await page.getByLabel('Confirm new password').fill('Brand-new-Pa55word');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
+    const again = await postSignIn(server, { accountId: server.accountId, userName: 'frank', password: 'Brand-new-Pa55word' });
+    assert.equal(again.body.status, 'signed-in');
+    assert.equal(again.body.passwordChangeRequired, false);
+    assert.equal((await postSignIn(server, { accountId: server.accountId, userName: 'frank', password: PASSWORD })).status, 401);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+  });
+
+  test('when the session expires the console returns to sign-in and says so', async () => {
+    const context = await b.browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    // The page's clock, fast-forwarded past the root session's hour.
+    await page.clock.install();
+    await page.goto(`${server.endpoint}/console/`);
+    await signInWithKeys(page, server.root);
+    await page.getByRole('heading', { name: 'Secrets', exact: true }).waitFor();
+    await page.clock.fastForward('01:00:05');
+    await page.getByText('Your session has expired. Sign in again.').waitFor();
+    await page.getByLabel('Account ID').waitFor();
+    await b.shot('session-expired', page);
+    await context.close();
   });
 
   test('an MFA session from the sign-in API satisfies aws:MultiFactorAuthPresent', async () => {

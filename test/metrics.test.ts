@@ -12,6 +12,7 @@ import { startServer, TEST_DATABASE, type TestServer } from './helpers/server.ts
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
 import { rejectsWith } from './helpers/secrets.ts';
+import { signedRequest } from './helpers/raw.ts';
 
 interface Fetched {
   status: number;
@@ -111,6 +112,18 @@ describe('metrics on the API listener', () => {
     assert.equal(sample(text, 'coffer_authorization_denials_total', { service: 'secretsmanager', operation: 'GetSecretValue' }), 1);
     assert.equal(sample(text, 'coffer_requests_total', { service: 'secretsmanager', operation: 'GetSecretValue', outcome: 'client_error', code: 'AccessDeniedException' }), 1);
     assert.equal(sample(text, 'coffer_requests_total', { service: 'iam', operation: 'CreateUser', outcome: 'success', code: '' }), 1);
+  });
+
+  test('a service name a client made up never becomes a label', async () => {
+    for (const service of ['madeup-one', 'madeup-two']) {
+      const res = await signedRequest(server, {
+        service, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListUsers&Version=2010-05-08',
+      });
+      assert.equal(res.status, 400);
+    }
+    const text = (await get(`${server.endpoint}/metrics`)).body;
+    assert.ok(!text.includes('madeup'), 'no label holds the made-up names');
+    assert.ok(sample(text, 'coffer_requests_total', { service: 'unknown', operation: 'unknown', outcome: 'client_error', code: 'InvalidAction' })! >= 2, text.split('\n').filter((l) => l.startsWith('coffer_requests_total')).join('\n'));
   });
 });
 

@@ -25,10 +25,11 @@ describe('throttling', () => {
   before(async () => {
     server = await startServer({
       args: [
-        '--throttle-burst', '1',
-        '--throttle-rate', 'secretsmanager:GetRandomPassword=4',
+        // A quarter second of each rate: buckets of 1 to 5 tokens, emptied by a burst of concurrent calls.
+        '--throttle-burst', '0.25',
+        '--throttle-rate', 'secretsmanager:GetRandomPassword=20',
         '--throttle-rate', 'secretsmanager:ListSecrets=1',
-        '--throttle-rate', 'iam:ListUsers=1',
+        '--throttle-rate', 'iam:ListUsers=10',
         '--throttle-rate', 'kms:GenerateRandom=1',
         '--throttle-rate', 'lambda:ListFunctions=1',
       ],
@@ -49,17 +50,15 @@ describe('throttling', () => {
   });
 
   test('an SDK client with its default retries backs off and succeeds under a low limit', async () => {
+    // More calls at once than the bucket holds: the refused ones retry (the SDK's backoff spreads
+    // them over a second or two) while the bucket refills at 20 a second.
     const sm = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
-    let retried = 0;
-    for (let i = 0; i < 10; i++) {
-      const out = await sm.send(new GetRandomPasswordCommand({ PasswordLength: 12 }));
-      assert.equal(out.RandomPassword?.length, 12);
-      if ((out.$metadata.attempts ?? 1) > 1) retried++;
-    }
-    assert.ok(retried > 0, 'some calls were throttled and retried');
-    // Without retries the same rate is refused.
+    const outs = await Promise.all(Array.from({ length: 30 }, () => sm.send(new GetRandomPasswordCommand({ PasswordLength: 12 }))));
+    assert.ok(outs.every((o) => o.RandomPassword?.length === 12));
+    assert.ok(outs.some((o) => (o.$metadata.attempts ?? 1) > 1), 'some calls were throttled and retried');
+    // Without retries the same burst is refused.
     const once = secretsManager(server);
-    await rejectsWith(Promise.all(Array.from({ length: 8 }, () => once.send(new GetRandomPasswordCommand({})))), 'ThrottlingException', 'Rate exceeded', 400);
+    await rejectsWith(Promise.all(Array.from({ length: 60 }, () => once.send(new GetRandomPasswordCommand({})))), 'ThrottlingException', 'Rate exceeded', 400);
   });
 
   test('the bucket is the caller account\'s: an IAM user shares its account\'s, another account has its own', async () => {
@@ -78,17 +77,20 @@ describe('throttling', () => {
   test('awsQuery (IAM): <Code>Throttling</Code>, and the IAM SDK retries it', async () => {
     const iam = iamClient(server);
     await sleep(1100);
-    await iam.send(new ListUsersCommand({}));
-    const err = await rejectsWith(iam.send(new ListUsersCommand({})), 'Throttling', 'Rate exceeded', 400);
-    assert.ok(err);
-    const raw = await signedRequest(server, {
+    await rejectsWith(Promise.all(Array.from({ length: 40 }, () => iam.send(new ListUsersCommand({})))), 'Throttling', 'Rate exceeded', 400);
+    // The bucket refills at 10 a second: a burst of raw calls has refused ones.
+    const burst = await Promise.all(Array.from({ length: 40 }, () => signedRequest(server, {
       service: 'iam', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: 'Action=ListUsers&Version=2010-05-08',
-    });
+    })));
+    const raw = burst.find((r) => r.status !== 200);
+    assert.ok(raw, 'some raw calls were refused');
     assert.equal(raw.status, 400);
     assert.match(raw.body, /<Error><Type>Sender<\/Type><Code>Throttling<\/Code><Message>Rate exceeded<\/Message><\/Error>/);
+    await sleep(1100);
     const retrying = new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
-    const out = await retrying.send(new ListUsersCommand({}));
-    assert.ok(Array.isArray(out.Users));
+    const outs = await Promise.all(Array.from({ length: 15 }, () => retrying.send(new ListUsersCommand({}))));
+    assert.ok(outs.every((o) => Array.isArray(o.Users)));
+    assert.ok(outs.some((o) => (o.$metadata.attempts ?? 1) > 1), 'some calls were throttled and retried');
   });
 
   test('KMS answers ThrottlingException with its own text; Lambda 429 TooManyRequestsException', async () => {

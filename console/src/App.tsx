@@ -57,6 +57,9 @@ function Nav(props: { routes: ConsoleRoute[]; current: string; onNavigate: () =>
     for (const r of props.routes) if (r.nav && !names.includes(r.nav)) names.push(r.nav);
     return names.map((name) => ({ name, routes: props.routes.filter((r) => r.nav === name) })).filter((s) => s.routes.length > 0);
   }, [props.routes]);
+  // The most specific entry is current: /secrets/new is "Store a new secret", not "Secrets".
+  const active = props.routes.filter((r) => r.nav && (props.current === r.path || props.current.startsWith(`${r.path}/`)))
+    .sort((a, b) => b.path.length - a.path.length)[0]?.path;
   return (
     <nav aria-label="Console" className="sidenav">
       {sections.map((s) => (
@@ -64,8 +67,7 @@ function Nav(props: { routes: ConsoleRoute[]; current: string; onNavigate: () =>
           <h2>{s.name}</h2>
           <ul>
             {s.routes.map((r) => {
-              const active = props.current === r.path || props.current.startsWith(`${r.path}/`);
-              return <li key={r.path}><a href={`#${r.path}`} aria-current={active ? 'page' : undefined} onClick={props.onNavigate}>{r.navLabel ?? r.title}</a></li>;
+              return <li key={r.path}><a href={`#${r.path}`} aria-current={active === r.path ? 'page' : undefined} onClick={props.onNavigate}>{r.navLabel ?? r.title}</a></li>;
             })}
           </ul>
         </div>

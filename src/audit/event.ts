@@ -9,7 +9,7 @@ import type { RequestRecord } from '../observe/request-record.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import { redact } from './redact.ts';
-import { resourcesOf, type AuditResource } from './resources.ts';
+import { resourcesOf, secretNameOf, type AuditResource } from './resources.ts';
 import { arnPlace, type ServiceEvent } from './sink.ts';
 
 export const EVENT_VERSION = '1.09';
@@ -157,7 +157,7 @@ export function serviceEvent(e: ServiceEvent, now: number): AuditEvent {
   const at = e.at ?? now;
   const { accountId, region } = { ...arnPlace(e.resourceArn), ...(e.accountId ? { accountId: e.accountId } : {}), ...(e.region ? { region: e.region } : {}) };
   const host = `${e.service}.amazonaws.com`;
-  const resource: AuditResource = { type: RESOURCE_TYPE[e.service], name: e.resourceArn.slice(e.resourceArn.lastIndexOf(e.service === 'kms' ? '/' : ':') + 1), arn: e.resourceArn, accountId };
+  const resource: AuditResource = { type: RESOURCE_TYPE[e.service], name: e.service === 'kms' ? e.resourceArn.slice(e.resourceArn.lastIndexOf('/') + 1) : secretNameOf(e.resourceArn), arn: e.resourceArn, accountId };
   const event: CloudTrailEvent = {
     eventVersion: EVENT_VERSION,
     userIdentity: e.service === 'kms' ? { type: 'AWSService', accountId, invokedBy: 'AWS Internal' } : { type: 'AWSService', accountId, invokedBy: host },

@@ -32,6 +32,9 @@ function toMs(v: number | string | undefined): number | undefined {
   return Number.isFinite(n) ? Math.round(n * 1000) : Date.parse(v);
 }
 
+/** How long a lookup waits for queued events to be written. */
+const FLUSH_WAIT_MS = 2000;
+
 const invalidToken = () => new AwsError('InvalidNextTokenException', 'Invalid NextToken.');
 
 function queryKey(accountId: string, region: string, input: LookupEventsInput): string {
@@ -61,7 +64,8 @@ export const lookupEvents = (deps: LookupDeps) => operation({
       before = { time: Number(m[2]), eventId: m[3]! };
     }
     const limit = input.MaxResults ?? 50;
-    await deps.flush();
+    // Bounded: with the database down the lookup fails on its own query instead of hanging.
+    await Promise.race([deps.flush(), new Promise((resolve) => setTimeout(resolve, FLUSH_WAIT_MS).unref())]);
     const attr = input.LookupAttributes?.[0];
     const found = await deps.store.lookup({
       accountId, region: ctx.region, startMs: state.start, endMs: state.end, before, limit: limit + 1,

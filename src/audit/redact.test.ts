@@ -37,6 +37,10 @@ describe('redact', () => {
     assert.deepEqual(redact(iam, 'CreateLoginProfileRequest', { UserName: 'u', Password: 'p' }), { userName: 'u' });
   });
 
+  it('leaves out members the model does not define', () => {
+    assert.deepEqual(redact(sm, 'PutSecretValueRequest', { SecretId: 'db', SecretStrin: 'typo-value' }), { secretId: 'db' });
+  });
+
   it('dates become CloudTrail timestamps', () => {
     assert.deepEqual(redact(undefined, undefined, { CreatedDate: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)) }), { createdDate: '2024-01-02T03:04:05Z' });
   });
@@ -74,5 +78,13 @@ describe('userIdentity', () => {
   it('readOnly as CloudTrail marks reads and cryptographic calls', () => {
     for (const op of ['GetSecretValue', 'ListSecrets', 'DescribeKey', 'Decrypt', 'GenerateDataKey', 'LookupEvents', 'AssumeRole']) assert.equal(isReadOnly(op), true, op);
     for (const op of ['CreateSecret', 'PutSecretValue', 'DeleteSecret', 'RotateSecret', 'CreateAccessKey', 'Invoke']) assert.equal(isReadOnly(op), false, op);
+  });
+});
+
+describe('secretNameOf', () => {
+  it('takes the name out of a secret ARN, without the random suffix', async () => {
+    const { secretNameOf } = await import('./resources.ts');
+    assert.equal(secretNameOf('arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbC123'), 'prod/db');
+    assert.equal(secretNameOf('arn:aws:secretsmanager:us-east-1:111122223333:secret:a:b-xyz-Q1w2E3'), 'a:b-xyz');
   });
 });

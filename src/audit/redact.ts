@@ -8,7 +8,9 @@
  * 2. A list of member names removed wherever they appear, with or without a model, for what the
  *    models do not mark (STS SessionToken, KMS CiphertextBlob, MFA codes …).
  *
- * Buffers are removed wherever they are; Dates become ISO strings. Keys become camelCase as
+ * Where the model gives the shape, members it does not define are left out too (a refused
+ * request's misspelt member may hold a value). Buffers are removed wherever they are; Dates
+ * become ISO strings. Keys become camelCase as
  * CloudTrail writes them (`SecretId` → `secretId`, `ARN` → `arn`).
  */
 import type { ServiceModel, Shape } from '../protocol/model.ts';
@@ -55,9 +57,12 @@ export function redact(model: ServiceModel | undefined, shapeName: string | unde
       return out;
     }
     const out: Record<string, unknown> = {};
+    const members = shape?.type === 'structure' ? shape.members ?? {} : undefined;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (SENSITIVE_NAMES.has(k.toLowerCase())) continue;
-      const r = redact(model, shape?.type === 'structure' ? shape.members?.[k]?.shape : undefined, v);
+      // A member the model does not know (a misspelt one in a refused request) may hold anything.
+      if (members && !members[k]) continue;
+      const r = redact(model, members?.[k]?.shape, v);
       if (r !== undefined) out[camelKey(k)] = r;
     }
     return out;

@@ -17,6 +17,13 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const bag = (v: unknown): Bag => (v && typeof v === 'object' && !Buffer.isBuffer(v) ? (v as Bag) : {});
 const tail = (arn: string, sep: string) => arn.slice(arn.lastIndexOf(sep) + 1);
 
+/** A secret's name from its ARN: what follows `secret:`, less the 7-character suffix AWS adds. */
+export function secretNameOf(arn: string): string {
+  const i = arn.indexOf(':secret:');
+  const rest = i >= 0 ? arn.slice(i + 8) : tail(arn, ':');
+  return /-[A-Za-z0-9]{6}$/.test(rest) ? rest.slice(0, -7) : rest;
+}
+
 export function resourcesOf(service: string, _operation: string, input: unknown, output: unknown, accountId: string, region: string): AuditResource[] {
   const i = bag(input);
   const o = bag(output);
@@ -32,8 +39,11 @@ export function resourcesOf(service: string, _operation: string, input: unknown,
       const type = 'AWS::SecretsManager::Secret';
       const id = str(i.SecretId) ?? str(i.Name);
       const arn = str(o.ARN) ?? (id?.startsWith('arn:') ? id : undefined);
-      if (id || arn) add(type, str(o.Name) ?? (id && !id.startsWith('arn:') ? id : undefined), arn);
-      for (const v of Array.isArray(o.SecretValues) ? o.SecretValues : []) add(type, str(bag(v).Name), str(bag(v).ARN));
+      if (id || arn) add(type, str(o.Name) ?? (id && !id.startsWith('arn:') ? id : arn && secretNameOf(arn)), arn);
+      for (const v of Array.isArray(o.SecretValues) ? o.SecretValues : []) {
+        const found = str(bag(v).ARN);
+        add(type, str(bag(v).Name) ?? (found && secretNameOf(found)), found);
+      }
       break;
     }
     case 'kms': {

@@ -35,6 +35,8 @@ listening:
   --headers-timeout S    seconds for a request's headers to arrive (COFFER_HEADERS_TIMEOUT; default 20)
   --request-timeout S    seconds for a whole request to arrive (COFFER_REQUEST_TIMEOUT; default 60)
   --keep-alive-timeout S seconds an idle connection is kept (COFFER_KEEP_ALIVE_TIMEOUT; default 65)
+  --drain-grace-ms N     on SIGTERM, how long requests already on their way are still read before the
+                         listener closes (COFFER_DRAIN_GRACE_MS; default 250)
   --throttle on|off      per-account request rates at AWS's quotas (COFFER_THROTTLE; default on)
   --throttle-rate SERVICE:OPERATION=RATE   another rate per second; repeatable (COFFER_THROTTLE_RATES, comma-separated)
   --throttle-burst S     seconds of rate a quiet account may spend at once (COFFER_THROTTLE_BURST; default 10)
@@ -116,6 +118,7 @@ export async function serve(args: string[]): Promise<void> {
   ];
   if (config.tls?.mode === 'self-signed') lines.push(`  TLS:        development CA ${tls!.caFile}${tls!.createdCa ? ' (made at this start)' : ''}; give it to clients as AWS_CA_BUNDLE`);
   else if (config.tls) lines.push(`  TLS:        ${config.tls.certFile}${tls!.caFile ? `; clients trust ${tls!.caFile} (AWS_CA_BUNDLE)` : ''}`);
+  lines.push(`  console:    ${endpoint}/console/`);
   if (metricsServer) lines.push(`  metrics:    ${metricsServer.url}/metrics`);
   else if (config.metricsListen === 'same') lines.push(`  metrics:    ${endpoint}/metrics`);
   const caExport = tls?.caFile ? ` AWS_CA_BUNDLE=${tls.caFile}` : '';

@@ -78,6 +78,11 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
       req.resume();
       throw new ConsoleError(404, 'NotFound', `No console API at ${method} ${path}.`);
     }
+    // JSON only: a cross-site HTML form cannot send it without a CORS preflight, which this API never grants.
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+      req.resume();
+      throw new ConsoleError(415, 'UnsupportedMediaType', 'The console API takes application/json.');
+    }
     const body = await readBody(req, app.config.maxBodyBytes);
     switch (path) {
       case '/console/api/sign-in':

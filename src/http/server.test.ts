@@ -38,6 +38,7 @@ test('a non-AWS error becomes 500 InternalServiceError without leaking its messa
   const app = {
     config: { maxBodyBytes: 1024, regions: 'any', limits: DEFAULT_LIMITS },
     throttle: new Throttle(DEFAULT_THROTTLE),
+    observers: { active: false },
     log,
     credentials: { resolve: async (id: string) => (id === KEY.accessKeyId ? { status: 'Active', secret: KEY.secretAccessKey, principal: rootPrincipal('111122223333', id) } : undefined), noteUse: async () => {} },
     authorize: async () => ({ allowed: true }),

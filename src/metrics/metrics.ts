@@ -130,8 +130,13 @@ export function createMetrics(sources: MetricsSources): Metrics {
     });
   }
 
+  // A request's service may be only what its credential scope claims (any string a client
+  // signs for). Only a service one of whose operations was served becomes a label, so junk
+  // names cannot grow the label set without bound.
+  const servedServices = new Set<string>();
   const onRequest = (record: RequestRecord) => {
-    const service = record.service ?? 'unknown';
+    if (record.service !== undefined && record.operation !== undefined) servedServices.add(record.service);
+    const service = record.service !== undefined && servedServices.has(record.service) ? record.service : 'unknown';
     const operation = record.operation ?? 'unknown';
     const { outcome, code } = outcomeOf(record);
     requests.inc({ service, operation, outcome, code });

@@ -11,6 +11,10 @@
  *
  * `replica_detaches` is the replica's side in a peer deployment: a replica promoted by
  * StopReplicationToReplica must tell its primary's deployment to stop replicating to it.
+ *
+ * `replica_applied` is the replica's side too: the primary's `wanted` of the last push applied
+ * to a replica, so a push that arrives late (two nodes pushing at once, a retry overtaken by a
+ * newer push) never puts an older state of the primary over a newer one.
  */
 import type { Kysely, Migration } from 'kysely';
 
@@ -42,6 +46,10 @@ export const replicationMigration: Migration = {
       .addColumn('attempts', 'integer', (c) => c.notNull())
       .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
       .addColumn('last_error', 'text')
+      .execute();
+    await db.schema.createTable('replica_applied')
+      .addColumn('secret_id', 'text', (c) => c.primaryKey().references('secrets.id').onDelete('cascade'))
+      .addColumn('change', 'bigint', (c) => c.notNull())
       .execute();
   },
 };

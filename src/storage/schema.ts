@@ -264,6 +264,7 @@ export interface Database {
   rotation_attempts: RotationAttemptTable;
   secret_replicas: SecretReplicaTable;
   replica_detaches: ReplicaDetachTable;
+  replica_applied: ReplicaAppliedTable;
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   audit_events: AuditEventTable;
@@ -439,6 +440,12 @@ export interface SecretReplicaTable {
   next_attempt_at: number;
   last_accessed_at: number | null;
   created_at: number;
+}
+
+/** The primary's change counter (`secret_replicas.wanted`) a replica was last made equal to (migration 0012). */
+export interface ReplicaAppliedTable {
+  secret_id: string;
+  change: number;
 }
 
 /** A promoted replica whose primary, in a peer deployment, has yet to hear of it (migration 0012). */

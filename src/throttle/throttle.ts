@@ -68,9 +68,13 @@ export function throttlingError(service: string): AwsError {
   }
 }
 
+/** Buckets kept before idle (full) ones are dropped: accounts × regions × operations in use. */
+const SWEEP_AT = 50_000;
+
 export class Throttle {
   private readonly groups: QuotaGroup[];
   private readonly buckets = new Map<string, TokenBucket>();
+  private lastSweep = -Infinity;
   /** service:operation → the bucket key suffix and rate (resolved once per operation). */
   private readonly resolved = new Map<string, { id: string; rate: number } | null>();
 
@@ -87,10 +91,18 @@ export class Throttle {
     let bucket = this.buckets.get(key);
     const now = this.now();
     if (!bucket) {
+      // At most once a second, so a map full of busy buckets does not cost a scan per request.
+      if (this.buckets.size >= SWEEP_AT && now - this.lastSweep > 1000) this.sweep(now);
       bucket = new TokenBucket(quota.rate, Math.max(1, quota.rate * this.config.burstSeconds), now);
       this.buckets.set(key, bucket);
     }
     if (!bucket.take(now)) throw throttlingError(call.service);
+  }
+
+  /** Drops buckets that refilled: a full bucket is what a new one would be (keeps the map bounded). */
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
   }
 
   private quotaOf(service: string, operation: string): { id: string; rate: number } | null {

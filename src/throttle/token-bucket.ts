@@ -12,6 +12,11 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** Refilled to capacity by `now`: the same as a new bucket, so it may be dropped. */
+  isFull(now: number): boolean {
+    return this.tokens + ((now - this.last) * this.rate) / 1000 >= this.capacity;
+  }
+
   /** Takes a token if one is there; `now` in milliseconds (monotonic). */
   take(now: number): boolean {
     if (now > this.last) {

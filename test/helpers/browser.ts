@@ -39,7 +39,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function openConsole(server: TestServer, opts: { prefix?: string; viewport?: { width: number; height: number } } = {}): Promise<ConsoleBrowser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 860 } });
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   // Anything the page logs as an error (a CSP violation, an uncaught exception) fails loudly in the test output.
   const problems: string[] = [];
@@ -67,7 +67,7 @@ export async function signInWithKeys(page: Page, creds: Credentials): Promise<vo
   await page.getByLabel('Access key ID').fill(creds.accessKeyId);
   await page.getByLabel('Secret access key').fill(creds.secretAccessKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
 }
 
 /**
@@ -84,5 +84,5 @@ export async function signInWithPassword(page: Page, who: { accountId: string; u
     await page.getByLabel('MFA code').fill(who.mfaCode());
     await page.getByRole('button', { name: 'Submit' }).click();
   }
-  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('signed-in-as').waitFor({ state: 'attached' });
 }

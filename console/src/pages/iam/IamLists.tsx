@@ -36,7 +36,7 @@ export function UsersList(): ReactElement {
       <PageHeader title="Users" />
       <ErrorBanner error={users.error ?? action.error} action="iam:ListUsers" />
       <form className="toolbar" onSubmit={create} aria-label="Create user">
-        <TextField label="New user name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[\w+=,.@-]{1,64}" />
+        <TextField label="New user name" value={name} onChange={(e) => setName(e.target.value)} required />
         <Button type="submit" variant="primary" busy={action.busy === 'create'}>Create user</Button>
       </form>
       {users.loading && !users.data ? <Loading /> : <Table caption="Users" columns={columns} rows={users.data ?? []} rowKey={(u) => u.UserId!} empty="No users yet." />}
@@ -63,7 +63,7 @@ export function GroupsList(): ReactElement {
       <PageHeader title="User groups" />
       <ErrorBanner error={groups.error ?? action.error} action="iam:ListGroups" />
       <form className="toolbar" onSubmit={create} aria-label="Create group">
-        <TextField label="New group name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[\w+=,.@-]{1,128}" />
+        <TextField label="New group name" value={name} onChange={(e) => setName(e.target.value)} required />
         <Button type="submit" variant="primary" busy={action.busy === 'create'}>Create group</Button>
       </form>
       {groups.loading && !groups.data ? <Loading /> : <Table caption="Groups" columns={columns} rows={groups.data ?? []} rowKey={(g) => g.GroupId!} empty="No groups yet." />}
@@ -96,11 +96,11 @@ export function RolesList(): ReactElement {
   ];
   return (
     <>
-      <PageHeader title="Roles" actions={<Button variant="primary" onClick={() => setOpen(!open)} aria-expanded={open}>Create role</Button>} />
+      <PageHeader title="Roles" actions={<Button variant="primary" onClick={() => setOpen(!open)} aria-expanded={open}>New role</Button>} />
       <ErrorBanner error={roles.error ?? action.error} action="iam:ListRoles" />
       {open && (
         <form className="card" onSubmit={create} aria-label="Create role">
-          <TextField label="Role name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[\w+=,.@-]{1,64}" />
+          <TextField label="Role name" value={name} onChange={(e) => setName(e.target.value)} required />
           <PolicyEditor kind="trust" label="Trust policy" value={trust} onChange={setTrust} accountId={accountId} region={region} />
           <div className="form-actions">
             <Button type="submit" variant="primary" busy={action.busy === 'create'} disabled={!valid}>Create role</Button>

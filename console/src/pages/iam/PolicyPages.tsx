@@ -51,7 +51,7 @@ export function InlinePolicyPage({ plural }: { plural: 'users' | 'groups' | 'rol
       {saved && <div className="banner banner-success" role="status">Policy {policyName} saved.</div>}
       {text === undefined ? <Loading /> : (
         <form onSubmit={save} aria-label="Inline policy">
-          <TextField label="Policy name" value={policyName} onChange={(e) => setPolicyName(e.target.value)} readOnly={existing !== undefined} required pattern="[\w+=,.@-]{1,128}" />
+          <TextField label="Policy name" value={policyName} onChange={(e) => setPolicyName(e.target.value)} readOnly={existing !== undefined} required />
           <PolicyEditor kind="identity" label="Policy document" value={text} onChange={(t) => { setText(t); setSaved(false); }} accountId={accountId} region={region} />
           <div className="form-actions">
             <a className="btn" href={ownerHref}>Back</a>
@@ -82,7 +82,7 @@ export function CreatePolicyPage(): ReactElement {
       <ErrorBanner error={action.error} action="iam:CreatePolicy" />
       <form onSubmit={submit} aria-label="Create policy">
         <PolicyEditor kind="identity" label="Policy document" value={text} onChange={setText} accountId={accountId} region={region} />
-        <TextField label="Policy name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[\w+=,.@-]{1,128}" />
+        <TextField label="Policy name" value={name} onChange={(e) => setName(e.target.value)} required />
         <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
         <div className="form-actions">
           <Button type="submit" variant="primary" busy={action.busy === 'create'} disabled={!analyzePolicy(text, 'identity').valid}>Create policy</Button>
@@ -140,7 +140,7 @@ export function ManagedPolicyPage(): ReactElement {
           <Button variant="danger" busy={action.busy === 'delete'} onClick={() => void action.run('delete', () => clients.iam.send(new DeletePolicyCommand({ PolicyArn: arn })), () => navigate(href('/iam/policies')))}>Delete policy</Button>
         ) : undefined} />
       <ErrorBanner error={policy.error ?? versions.error ?? document.error ?? action.error} resource={arn} />
-      <dl className="card">
+      <dl className="card props">
         <dt>ARN</dt><dd><code>{arn}</code></dd>
         <dt>Type</dt><dd>{awsManaged ? 'AWS managed' : 'Customer managed'}</dd>
         {policy.data?.Policy?.Description && <><dt>Description</dt><dd>{policy.data.Policy.Description}</dd></>}

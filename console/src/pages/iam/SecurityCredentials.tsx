@@ -149,7 +149,7 @@ function MfaDevices({ userName }: { userName: string }): ReactElement {
             setPending(out.VirtualMFADevice);
           });
         }}>
-          <TextField label="Device name" value={deviceName} onChange={(e) => setDeviceName(e.target.value)} required pattern="[\w+=,.@-]{1,226}" />
+          <TextField label="Device name" value={deviceName} onChange={(e) => setDeviceName(e.target.value)} required />
           <Button type="submit" variant="primary" busy={action.busy === 'create'}>Assign virtual MFA device</Button>
         </form>
       )}
@@ -164,9 +164,10 @@ function EnableDevice({ userName, device, onDone }: { userName: string; device: 
   const [code2, setCode2] = useState('');
   const [showSeed, setShowSeed] = useState(false);
   const [drawError, setDrawError] = useState<unknown>();
+  const [drawn, setDrawn] = useState(false);
   const action = useAction();
   useEffect(() => {
-    if (canvas.current && device.QRCodePNG) drawPng(canvas.current, device.QRCodePNG).catch(setDrawError);
+    if (canvas.current && device.QRCodePNG) drawPng(canvas.current, device.QRCodePNG).then(() => setDrawn(true), setDrawError);
   }, [device]);
   const seed = device.Base32StringSeed ? new TextDecoder().decode(device.Base32StringSeed) : '';
   const cancel = () => void action.run('cancel', () => clients.iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: device.SerialNumber })), onDone);
@@ -176,7 +177,7 @@ function EnableDevice({ userName, device, onDone }: { userName: string; device: 
       <ol>
         <li>Open an authenticator app on your phone.</li>
         <li>Scan this QR code with the app (or type the secret key).
-          <div><canvas ref={canvas} role="img" aria-label="QR code for the MFA device" data-testid="mfa-qr" className="mfa-qr" /></div>
+          <div><canvas ref={canvas} role="img" aria-label="QR code for the MFA device" data-testid="mfa-qr" data-drawn={drawn} className="mfa-qr" /></div>
           <Button variant="link" onClick={() => setShowSeed(!showSeed)} aria-expanded={showSeed}>{showSeed ? 'Hide secret key' : 'Show secret key'}</Button>
           {showSeed && <code data-testid="mfa-seed">{seed}</code>}
         </li>

@@ -114,7 +114,7 @@ export function KeyPage(): ReactElement {
       <ErrorBanner error={key.error ?? action.error} resource={meta?.Arn} />
       {!meta ? <Loading /> : (
         <>
-          <dl className="card">
+          <dl className="card props">
             <dt>ARN</dt><dd><code>{meta.Arn}</code></dd>
             <dt>Status</dt><dd><KeyState meta={meta} />{pending && ` — deletion on ${formatDate(meta.DeletionDate)}`}</dd>
             <dt>Key spec</dt><dd>{meta.KeySpec} ({meta.KeyUsage})</dd>

@@ -5,7 +5,7 @@ import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
 import { Button, Checkbox, Dialog, ErrorBanner, TextField } from '../../components/index.ts';
 
-export function DeleteSecretDialog(props: { open: boolean; secretId: string; name: string; onClose: () => void; onDeleted: () => void }) {
+export function DeleteSecretDialog(props: { open: boolean; secretId: string; name: string; onClose: () => void; onDeleted: (deletionDate?: Date) => void }) {
   const { clients } = useSession();
   const [days, setDays] = useState('30');
   const [force, setForce] = useState(false);
@@ -16,10 +16,10 @@ export function DeleteSecretDialog(props: { open: boolean; secretId: string; nam
     setBusy(true);
     setError(undefined);
     try {
-      await clients.secretsManager.send(new DeleteSecretCommand(force
+      const out = await clients.secretsManager.send(new DeleteSecretCommand(force
         ? { SecretId: props.secretId, ForceDeleteWithoutRecovery: true }
         : { SecretId: props.secretId, RecoveryWindowInDays: Number(days) }));
-      props.onDeleted();
+      props.onDeleted(out.DeletionDate);
     } catch (err) {
       setError(err);
     } finally {

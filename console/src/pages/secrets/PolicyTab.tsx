@@ -63,7 +63,7 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
       {!current.data?.ResourcePolicy && !text && (
         <p>This secret has no resource policy. <Button onClick={() => setText(template(s.ARN!, accountId))}>Start from an example</Button></p>
       )}
-      <JsonEditor label="Resource policy" value={text} onChange={(v) => { setText(v); setValid(undefined); setFindings(undefined); }} rows={16} />
+      <JsonEditor label="Policy document (JSON)" value={text} onChange={(v) => { setText(v); setValid(undefined); setFindings(undefined); }} rows={16} />
       {valid === true && <Notice kind="success">Policy validation passed.</Notice>}
       {findings && findings.length > 0 && (
         <div className="banner banner-error" role="alert" data-testid="policy-findings">

@@ -37,7 +37,7 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
     const t = setTimeout(() => { setWatch((w) => w + 1); props.onChanged(); }, 2000);
     return () => clearTimeout(t);
   }, [attempts.data, running, followUntil]);
-  const follow = () => { setFollowUntil(Date.now() + 20_000); setWatch((w) => w + 1); };
+  const follow = () => { setFollowUntil(Date.now() + 90_000); setWatch((w) => w + 1); };
 
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<unknown>();

@@ -28,6 +28,7 @@ export function SecretPage() {
   const tab = TABS.some((t) => t.id === query.get('tab')) ? query.get('tab')! : 'overview';
   const secret = useAsync(() => clients.secretsManager.send(new DescribeSecretCommand({ SecretId: id })), [id]);
   const [deleting, setDeleting] = useState(false);
+  const [deletionDate, setDeletionDate] = useState<Date>();
   const [restoring, setRestoring] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
 
@@ -36,6 +37,7 @@ export function SecretPage() {
     setActionError(undefined);
     try {
       await clients.secretsManager.send(new RestoreSecretCommand({ SecretId: id }));
+      setDeletionDate(undefined);
       secret.reload();
     } catch (err) {
       setActionError(err);
@@ -56,7 +58,14 @@ export function SecretPage() {
         actions={s.DeletedDate
           ? <Button variant="primary" busy={restoring} onClick={() => void restore()}>Cancel deletion</Button>
           : <Button variant="danger" onClick={() => setDeleting(true)}>Delete secret</Button>} />
-      {s.DeletedDate && <Notice kind="warning">This secret is scheduled for deletion on {formatDate(s.DeletedDate)}. Cancel the deletion to use it again.</Notice>}
+      {s.DeletedDate && (
+        <Notice kind="warning">
+          <span data-testid="deletion-scheduled">
+            {deletionDate ? `This secret will be deleted on ${formatDate(deletionDate)}.` : `This secret was deleted on ${formatDate(s.DeletedDate)} and is removed when its recovery window ends.`}
+            {' '}Cancel the deletion to use it again.
+          </span>
+        </Notice>
+      )}
       <ErrorBanner error={actionError ?? secret.error} onDismiss={() => setActionError(undefined)} />
       <Tabs label="Secret details" tabs={TABS} selected={tab} onSelect={select} />
       <TabPanel id={tab}>
@@ -66,7 +75,7 @@ export function SecretPage() {
         {tab === 'policy' && <PolicyTab secret={s} />}
         {tab === 'rotation' && <RotationTab secret={s} onChanged={secret.reload} />}
       </TabPanel>
-      <DeleteSecretDialog open={deleting} secretId={s.ARN!} name={s.Name!} onClose={() => setDeleting(false)} onDeleted={() => { setDeleting(false); secret.reload(); }} />
+      <DeleteSecretDialog open={deleting} secretId={s.ARN!} name={s.Name!} onClose={() => setDeleting(false)} onDeleted={(date) => { setDeleting(false); setDeletionDate(date); secret.reload(); }} />
     </div>
   );
 }

@@ -63,7 +63,7 @@ export function SecretsList() {
     { key: 'accessed', header: 'Last retrieved', sortable: true, render: (s) => formatDate(s.LastAccessedDate) },
     { key: 'created', header: 'Created', sortable: true, render: (s) => formatDate(s.CreatedDate) },
     { key: 'status', header: 'Status', render: (s) => (s.DeletedDate
-      ? <span className="badge badge-bad">Deletion on {formatDate(s.DeletedDate)}</span>
+      ? <span className="badge badge-bad">Deleted {formatDate(s.DeletedDate)}</span>
       : s.RotationEnabled ? <span className="badge badge-ok">Rotation on</span> : null) },
   ];
 

@@ -6,7 +6,8 @@
  */
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { EvaluationResult } from '@aws-sdk/client-iam';
-import { askWhy, decisionSentence, policySourceArn, questionFromQuery, type MatchedStatement, type WhyAnswer, type WhyQuestion } from './simulate-call.ts';
+import { askWhy, decisionSentence, policySourceArn, queryFromQuestion, questionFromQuery, type MatchedStatement, type WhyAnswer, type WhyQuestion } from './simulate-call.ts';
+import { Button, PageHeader, TextField } from '../../components/index.ts';
 import './why.css';
 
 export interface WhyPageProps {
@@ -56,21 +57,19 @@ export function WhyPage({ query, principalArn, clients, onAsk }: WhyPageProps): 
 
   function submit(e: FormEvent): void {
     e.preventDefault();
-    if (onAsk) onAsk(question);
+    // The same question again does not change the address, so it is asked here directly.
+    if (onAsk && queryFromQuestion(question) !== new URLSearchParams(query).toString()) onAsk(question);
     else void run(question);
   }
 
   const field = (key: keyof WhyQuestion, label: string, placeholder: string) => (
-    <label className="field">
-      <span>{label}</span>
-      <input name={key} value={question[key]} placeholder={placeholder} required={key !== 'resource'}
-        onChange={(e) => setQuestion({ ...question, [key]: e.target.value.trim() })} />
-    </label>
+    <TextField label={label} name={key} value={question[key]} placeholder={placeholder} required={key !== 'resource'}
+      onChange={(e) => setQuestion({ ...question, [key]: e.target.value.trim() })} />
   );
 
   return (
     <div className="why-page">
-      <h1>Why?</h1>
+      <PageHeader title="Why?" />
       <p>Ask whether a principal may perform an action on a resource. coffer evaluates the same policies a real request
         would meet (identity policies, groups, permissions boundary, and the resource's own policy when you may read it)
         and shows the statements that decided.</p>
@@ -78,7 +77,7 @@ export function WhyPage({ query, principalArn, clients, onAsk }: WhyPageProps): 
         {field('principal', 'Principal (user, role or group ARN)', 'arn:aws:iam::111122223333:user/alice')}
         {field('action', 'Action', 'secretsmanager:GetSecretValue')}
         {field('resource', 'Resource ARN', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf (empty: *)')}
-        <button type="submit" disabled={state.kind === 'running'}>{state.kind === 'running' ? 'Asking…' : 'Explain'}</button>
+        <Button type="submit" variant="primary" busy={state.kind === 'running'}>Explain</Button>
       </form>
 
       {state.kind === 'simulatorDenied' && (
@@ -143,6 +142,16 @@ function BoundaryNote({ result }: { result: EvaluationResult }): ReactElement | 
   return <p className="why-note">{allowed ? 'The permissions boundary allows this action.' : 'The permissions boundary does not allow this action, so no identity policy can grant it.'}</p>;
 }
 
+/** The statement as its document has it, indented when it was written on one line. */
+function readable(text: string): string {
+  if (text.includes('\n')) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 function StatementCard({ statement: s, decisive }: { statement: MatchedStatement; decisive: boolean }): ReactElement {
   const where = s.StartPosition ? `line ${s.StartPosition.Line}, column ${s.StartPosition.Column}` : '';
   return (
@@ -153,7 +162,7 @@ function StatementCard({ statement: s, decisive }: { statement: MatchedStatement
         {where && <span> · {where}</span>}
       </header>
       {s.text !== undefined
-        ? <pre className="why-statement-text"><mark>{s.text}</mark></pre>
+        ? <pre className="why-statement-text"><mark>{readable(s.text)}</mark></pre>
         : <p className="why-note">The server did not send the statement's text.</p>}
     </article>
   );

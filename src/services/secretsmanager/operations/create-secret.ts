@@ -8,10 +8,11 @@ import { requireToken } from '../lookup.ts';
 import { valueFromInput } from '../secret-value.ts';
 import { mergeTags, requestTagConditions, validateNewTags } from '../tags.ts';
 import { priorVersionKey, tokenOutcome, writeVersion } from '../versions.ts';
-import { chooseKey, keyForNewVersion } from '../secret-kms.ts';
+import { chooseKey, encryptionContext, keyForNewVersion, requireKeyUse } from '../secret-kms.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
 import { addReplicas, validateReplicaRegions } from '../replication/replica-store.ts';
 import { replicationStatus } from '../replication/status.ts';
+import { requireReplicaKeys } from '../replication/kms-access.ts';
 import { replicaConditions } from './replicate-secret-to-regions.ts';
 
 export interface CreateSecretInput {
@@ -69,6 +70,9 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
     // needs GenerateDataKey for its version.
     const chosen = input.KmsKeyId ? await chooseKey(deps, ctx, row) : undefined;
     const key = value ? await keyForNewVersion(deps, ctx, row, token!, chosen) : undefined;
+    // Replicating reads the new version (kms:Decrypt on a customer managed key) and seals it under each replica region's key.
+    if (replicas.length && key && key.keyManager !== 'AWS') await requireKeyUse(ctx, key, 'kms:Decrypt', encryptionContext(row.arn, token!));
+    if (replicas.length) await requireReplicaKeys(deps, ctx, row.arn, replicas);
     try {
       await deps.repo.transaction(async (trx) => {
         await trx.insertInto('secrets').values(row).execute();
@@ -98,7 +102,11 @@ async function repeatOrConflict(deps: SecretsManagerDeps, ctx: RequestContext, e
   if (token && value) {
     const decryptKey = await priorVersionKey(deps, ctx, existing, token);
     const outcome = await deps.repo.withSecretLock(existing.id, (trx, row) => tokenOutcome(deps, trx, row ?? existing, token, value, decryptKey));
-    if (outcome.kind === 'repeat') return { ARN: existing.arn, Name: existing.name, VersionId: token };
+    if (outcome.kind === 'repeat') {
+      // A retry answers as the first call did, with the replicas as they now stand.
+      const status = existing.primary_region === existing.region ? await replicationStatus(deps, existing) : [];
+      return { ARN: existing.arn, Name: existing.name, VersionId: token, ...(status.length ? { ReplicationStatus: status } : {}) };
+    }
   }
   throw new AwsError('ResourceExistsException', `The operation failed because the secret ${existing.name} already exists.`);
 }

@@ -13,6 +13,7 @@ import {
   addReplicas, isReplica, replicaArn, replicasOf, validateReplicaRegions, type ReplicaRequest,
 } from '../replication/replica-store.ts';
 import { deleteReplica, detachReplica } from '../replication/apply.ts';
+import { requirePrimaryDecrypt, requireReplicaKeys } from '../replication/kms-access.ts';
 import { replicationStatus } from '../replication/status.ts';
 
 /** The request condition keys of a call that adds replica regions (CreateSecret too). */
@@ -34,9 +35,12 @@ export const replicateSecretToRegions = (deps: SecretsManagerDeps) => operation(
     const secret = await findSecret(deps, ctx, input.SecretId);
     return { authorization: secretAuthorization(ctx, 'ReplicateSecretToRegions', input.SecretId, secret, replicaConditions(input)), state: secret };
   },
-  async run(_ctx, input: ReplicateInput, found) {
+  async run(ctx, input: ReplicateInput, found) {
     const secret = requireSecret(found);
     const regions = validateReplicaRegions(secret.region, input.AddReplicaRegions);
+    // The caller's KMS permissions, before anything is recorded and outside the lock (they may read the database).
+    await requirePrimaryDecrypt(deps, ctx, secret);
+    await requireReplicaKeys(deps, ctx, secret.arn, regions);
     await deps.repo.withSecretLock(secret.id, async (trx, locked) => {
       const current = requireSecret(locked);
       requireNotDeleted(current);

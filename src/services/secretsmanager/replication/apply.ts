@@ -6,9 +6,14 @@
  * A replica's values are sealed again under a key of its own region (the KmsKeyId chosen for
  * that region, else its aws/secretsmanager) with the replica's ARN as encryption context, as
  * a version written there would be; versions already sealed under that key are left alone.
+ *
+ * Applying is idempotent and ordered by the primary's change counter (`snap.change`, kept in
+ * `replica_applied`): a snapshot older than the one the replica already holds is dropped
+ * under the replica's lock, so two pushes racing (two nodes, or a slow push overtaken by a
+ * retry) leave the replica at the newer state whatever order they land in.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../storage/schema.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
@@ -30,9 +35,16 @@ export interface ReplicaTarget {
 export interface ApplyResult {
   arn: string;
   lastAccessedAt: number | null;
+  /** The replica already held this change of the primary or a later one; nothing was written. */
+  stale?: boolean;
 }
 
-export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapshot, target: ReplicaTarget): Promise<ApplyResult> {
+export interface ApplyOptions {
+  /** Throws (ReplicationRefused) when the replica's key may not be used by whoever pushes (peer-service.ts). */
+  checkKey?: (key: KmsKey) => Promise<void>;
+}
+
+export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapshot, target: ReplicaTarget, options: ApplyOptions = {}): Promise<ApplyResult> {
   const arn = replicaArn(snap.primaryArn, target.region);
   let existing = await deps.repo.byName(snap.accountId, target.region, snap.name);
   if (existing && !(existing.arn === arn && existing.primary_region === snap.primaryRegion)) {
@@ -46,7 +58,11 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
     await deps.repo.withSecretLock(doomed.id, (trx) => deps.repo.purge(doomed.id, trx));
     existing = undefined;
   }
+  if (existing && await isStale(deps.repo.db, existing.id, snap.change)) {
+    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), stale: true };
+  }
   const key = await replicaKey(deps, snap.accountId, target);
+  await options.checkKey?.(key);
 
   // Sealing asks KMS (which may read the database) before the transaction, never inside it.
   const have = new Map((existing ? await deps.repo.versions(existing.id) : []).map((v) => [v.version_id, v]));
@@ -68,8 +84,10 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
   const keyColumn = key.keyManager === 'AWS' ? null : key.arn;
   const writeVersions = async (trx: Transaction<Database>, secretId: string) => {
     await trx.deleteFrom('secret_version_stages').where('secret_id', '=', secretId).execute();
+    // The versions as they are now, under the lock: another push may have written since `have` was read.
+    const present = new Set((await trx.selectFrom('secret_versions').select('version_id').where('secret_id', '=', secretId).execute()).map((r) => r.version_id));
     const wanted = new Set(snap.versions.map((v) => v.versionId));
-    const gone = [...have.keys()].filter((id) => !wanted.has(id));
+    const gone = [...present].filter((id) => !wanted.has(id));
     if (gone.length) await trx.deleteFrom('secret_versions').where('secret_id', '=', secretId).where('version_id', 'in', gone).execute();
     // Oldest first, so the replica's creation order is the primary's.
     for (const v of [...snap.versions].reverse()) {
@@ -77,7 +95,9 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
       const columns = s
         ? { kms_key_id: keyColumn, encrypted_data_key: s.encryptedDataKey, ciphertext: s.ciphertext, value_kind: s.kind }
         : undefined;
-      if (!have.has(v.versionId)) {
+      if (!present.has(v.versionId)) {
+        // Never a value-less copy of a version that has a value: the next push seals it.
+        if (v.value && !columns) throw new ReplicationRefused(`Replication failed: the replica in region ${target.region} changed during this push; retrying.`);
         await deps.repo.insertVersion(trx, secretId, {
           version_id: v.versionId, created_at: v.createdAt, last_accessed_at: null,
           ...(columns ?? { kms_key_id: null, encrypted_data_key: null, ciphertext: null, value_kind: null }),
@@ -89,19 +109,26 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
     for (const v of snap.versions) {
       for (const stage of v.stages) await trx.insertInto('secret_version_stages').values({ secret_id: secretId, stage, version_id: v.versionId }).execute();
     }
+    if (snap.change !== undefined) {
+      await trx.insertInto('replica_applied').values({ secret_id: secretId, change: snap.change })
+        .onConflict((oc) => oc.column('secret_id').doUpdateSet({ change: snap.change! })).execute();
+    }
   };
 
   if (existing) {
     const id = existing.id;
-    await deps.repo.withSecretLock(id, async (trx, locked) => {
+    const stale = await deps.repo.withSecretLock(id, async (trx, locked) => {
       // Promoted (or replaced) since it was read: a promotion is never undone by a late push.
       if (!locked || locked.primary_region !== snap.primaryRegion) {
         throw new ReplicationRefused(`Replication failed: Secret ${snap.name} in region ${target.region} was promoted to a standalone secret.`);
       }
+      // Decided again under the lock: another push may have landed since the check above.
+      if (await isStale(trx, id, snap.change)) return true;
       await trx.updateTable('secrets').set(fields).where('id', '=', id).execute();
       await writeVersions(trx, id);
+      return false;
     });
-    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at) };
+    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), stale };
   }
   const row: SecretRow = {
     id: randomUUID(), account_id: snap.accountId, region: target.region, name: snap.name, arn,
@@ -112,6 +139,16 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
     await writeVersions(trx, row.id);
   });
   return { arn, lastAccessedAt: null };
+}
+
+/**
+ * Whether the replica already holds `change` or a later one. An equal counter is skipped too: a
+ * snapshot holds at least its counter's change, so the one applied first is never older.
+ */
+async function isStale(db: Kysely<Database> | Transaction<Database>, replicaId: string, change: number | undefined): Promise<boolean> {
+  if (change === undefined) return false;
+  const row = await db.selectFrom('replica_applied').select('change').where('secret_id', '=', replicaId).executeTakeFirst();
+  return row !== undefined && Number(row.change) >= change;
 }
 
 /** The replica region's key: the one chosen for it, else that region's aws/secretsmanager; usable, material loaded. */

@@ -5,7 +5,9 @@
  * clients cannot use it: the caller must be a principal this deployment was told to trust
  * (`--replication-trust`; none by default, so the API refuses everyone), of the replica's own
  * account, and allowed `secretsmanager:ReplicateSecretToRegions` on the secret by its policies.
- * Values arrive sealed for the signing credential (payload-seal.ts).
+ * Values arrive sealed for the signing credential (payload-seal.ts). A replica under a customer
+ * managed key of this deployment also needs that principal allowed kms:GenerateDataKey and
+ * kms:Encrypt on it (kms-access.ts), checked on every push.
  */
 import type { JsonService } from '../../../protocol/aws-json.ts';
 import type { ServiceModel } from '../../../protocol/model.ts';
@@ -15,6 +17,7 @@ import { accessDenied, invalidParameter } from '../../../errors.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { applySnapshot, deleteReplica, detachReplica, ReplicationRefused, type ReplicaTarget } from './apply.ts';
 import { openSnapshot, type WireSnapshot } from './payload-seal.ts';
+import { peerKeyCheck } from './kms-access.ts';
 import { replicaArn } from './replica-store.ts';
 import { PEER_TARGET_PREFIX } from './peer-client.ts';
 
@@ -87,7 +90,8 @@ export function peerReplicationService(deps: PeerServiceDeps): JsonService {
           const secret = await deps.secretOf(ctx.principal.accessKeyId);
           if (secret === undefined) throw accessDenied('The signing credential is no longer valid.');
           const opened = openSnapshot(snapshot, secret, arn);
-          return answer(await refusedOr(() => applySnapshot(deps.sm, opened, target)));
+          // This deployment's keys: the signing replication principal must be allowed to seal under a customer managed one.
+          return answer(await refusedOr(() => applySnapshot(deps.sm, opened, target, { checkKey: peerKeyCheck(ctx, target.region, arn) })));
         },
       }),
       DeleteReplica: operation({

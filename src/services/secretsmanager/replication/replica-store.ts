@@ -77,8 +77,10 @@ export async function addReplicas(
       await trx.updateTable('secret_replicas').set({ ...fields, wanted: Number(existing.wanted) + 1 })
         .where('secret_id', '=', secret.id).where('region', '=', region).execute();
     } else {
+      // The counter starts at the clock, not at 1: a replica removed and added again never counts
+      // below a late push of its earlier life, which would otherwise look newer (apply.ts).
       await trx.insertInto('secret_replicas').values({
-        ...fields, secret_id: secret.id, region, wanted: 1, synced: 0, last_accessed_at: null, created_at: now,
+        ...fields, secret_id: secret.id, region, wanted: now, synced: 0, last_accessed_at: null, created_at: now,
       }).execute();
     }
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../../../config.ts';
 import type { CredentialStore } from '../../../auth/credentials.ts';
 import type { JsonService } from '../../../protocol/aws-json.ts';
+import type { TaskLease } from '../../../periodic-task.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { ReplicationRoutes } from './routes.ts';
 import { startReplicationWorker, type ReplicationWorker } from './worker.ts';
@@ -17,13 +18,15 @@ export interface Replication {
 
 export function setUpReplication(
   config: Pick<ServerConfig, 'regions' | 'replication'>, log: Logger, base: Omit<SecretsManagerDeps, 'replication' | 'rotation'>, credentials: CredentialStore,
+  /** Several nodes on one database: only the holder pushes (docs/replication.md). */
+  lease?: TaskLease,
 ): Replication {
   const options = config.replication ?? { peers: new Map(), trust: [], intervalMs: 1000 };
   const routes = new ReplicationRoutes(config.regions, options.peers);
   let worker: ReplicationWorker | undefined;
   const hooks = { routes, kick: () => worker?.kick() };
   const deps: SecretsManagerDeps = { ...base, replication: hooks };
-  worker = startReplicationWorker(deps, routes, log.child({ task: 'replication' }), options.intervalMs);
+  worker = startReplicationWorker(deps, routes, log.child({ task: 'replication' }), options.intervalMs, lease);
   const peerService = peerReplicationService({
     sm: deps, trust: options.trust,
     secretOf: async (accessKeyId) => {

@@ -19,6 +19,11 @@ export interface SnapshotVersion {
 }
 
 export interface SecretSnapshot {
+  /**
+   * The primary's change counter for this replica (`secret_replicas.wanted`) read before the
+   * secret was: the snapshot holds at least that change. Absent from an older peer's push.
+   */
+  change?: number;
   accountId: string;
   primaryArn: string;
   primaryRegion: string;
@@ -41,7 +46,7 @@ export interface SecretSnapshot {
   versions: SnapshotVersion[];
 }
 
-export async function takeSnapshot(deps: SecretsManagerDeps, secret: SecretRow): Promise<SecretSnapshot> {
+export async function takeSnapshot(deps: SecretsManagerDeps, secret: SecretRow, change: number): Promise<SecretSnapshot> {
   const versions: SnapshotVersion[] = [];
   for (const v of await deps.repo.versions(secret.id)) {
     const out: SnapshotVersion = { versionId: v.version_id, createdAt: Number(v.created_at), stages: v.stages };
@@ -57,7 +62,7 @@ export async function takeSnapshot(deps: SecretsManagerDeps, secret: SecretRow):
     versions.push(out);
   }
   return {
-    accountId: secret.account_id, primaryArn: secret.arn, primaryRegion: secret.region, name: secret.name,
+    change, accountId: secret.account_id, primaryArn: secret.arn, primaryRegion: secret.region, name: secret.name,
     description: secret.description, tags: secret.tags, resourcePolicy: secret.resource_policy,
     owningService: secret.owning_service, type: secret.type,
     createdAt: Number(secret.created_at), lastChangedAt: Number(secret.last_changed_at),

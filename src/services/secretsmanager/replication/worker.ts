@@ -6,11 +6,17 @@
  * with the reason as StatusMessage and retries it with backoff (capped), until it succeeds —
  * so a peer that was down catches up by itself. Everything it needs is in the database, so a
  * restart loses nothing.
+ *
+ * With several nodes on one database the worker runs under a lease (`secret-replication`):
+ * one node pushes at a time, renewing the lease between pushes and stopping when it lost it.
+ * A push that still races another (a node paused past its lease) cannot harm a replica:
+ * applying is ordered by the primary's change counter (apply.ts), `synced` only moves forward,
+ * and a replica written for a region removed meanwhile is deleted again.
  */
 import type { Logger } from 'pino';
 import type { Updateable } from 'kysely';
 import type { SecretReplicaTable } from '../../../storage/schema.ts';
-import { startPeriodicTask, type PeriodicTask } from '../../../periodic-task.ts';
+import { startPeriodicTask, type PeriodicTask, type TaskLease } from '../../../periodic-task.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { AwsError } from '../../../errors.ts';
 import { applySnapshot, deleteReplica, detachReplica, ReplicationRefused } from './apply.ts';
@@ -28,10 +34,34 @@ export interface ReplicationWorker extends PeriodicTask<number> {
   kick(): void;
 }
 
-export function startReplicationWorker(deps: SecretsManagerDeps, routes: ReplicationRoutes, log: Logger, intervalMs: number): ReplicationWorker {
+export function startReplicationWorker(
+  deps: SecretsManagerDeps, routes: ReplicationRoutes, log: Logger, intervalMs: number, lease?: TaskLease,
+): ReplicationWorker {
   const backoff = (attempts: number) => Math.min(intervalMs * 2 ** Math.min(attempts, 16), MAX_BACKOFF_MS);
 
-  async function push(row: ReplicaRow): Promise<number | null> {
+  // The lease is taken for three intervals at the start of a pass (periodic-task.ts); a pass
+  // longer than one interval renews it between pushes, and ends if another node has it.
+  let renewedAt = 0;
+  let lost = false;
+  async function stillHeld(): Promise<boolean> {
+    if (!lease || lost) return !lost;
+    const now = Date.now();
+    if (now - renewedAt < intervalMs) return true;
+    renewedAt = now;
+    lost = !(await lease.leases.acquire(lease.name, intervalMs * 3));
+    if (lost) log.warn({ lease: lease.name }, 'replication lease lost to another node; this pass stops');
+    return !lost;
+  }
+
+  /** A replica written for a region that stopped being replicated while the push ran: undone. */
+  async function undoOrphan(row: ReplicaRow, primaryArn: string, primaryRegion: string): Promise<void> {
+    const arn = replicaArn(primaryArn, row.region);
+    const route = routes.route(row.region);
+    if (route.kind === 'peer') await callPeer(route.peer, 'DeleteReplica', { arn, primaryRegion });
+    else if (route.kind === 'local') await deleteReplica(deps, arn, primaryRegion);
+  }
+
+  async function push(row: ReplicaRow): Promise<{ lastAccessedAt: number | null; primaryArn: string; primaryRegion: string } | null> {
     const secret = await deps.repo.db.selectFrom('secrets').selectAll().where('id', '=', row.secret_id).executeTakeFirst();
     if (!secret) return null;
     const arn = replicaArn(secret.arn, row.region);
@@ -47,29 +77,38 @@ export function startReplicationWorker(deps: SecretsManagerDeps, routes: Replica
     }
     const target = { region: row.region, kmsKeyId: row.kms_key_id, force: row.force_overwrite === 1 };
     if (route.kind === 'unknown') throw new ReplicationRefused(noRouteMessage(row.region));
-    const snapshot = await takeSnapshot(deps, secret);
-    if (route.kind === 'local') return (await applySnapshot(deps, snapshot, target)).lastAccessedAt;
+    // The counter read with the queue row, before the secret: the snapshot holds at least that change.
+    const snapshot = await takeSnapshot(deps, secret, Number(row.wanted));
+    const pushed = { primaryArn: secret.arn, primaryRegion: secret.region };
+    if (route.kind === 'local') return { ...pushed, lastAccessedAt: (await applySnapshot(deps, snapshot, target)).lastAccessedAt };
     const secretKey = route.peer.credentials?.secretAccessKey ?? '';
     const out = await callPeer(route.peer, 'PutReplica', { target, snapshot: sealSnapshot(snapshot, secretKey, arn) });
-    return typeof out.lastAccessedAt === 'number' ? out.lastAccessedAt : null;
+    return { ...pushed, lastAccessedAt: typeof out.lastAccessedAt === 'number' ? out.lastAccessedAt : null };
   }
 
   async function one(row: ReplicaRow): Promise<void> {
     const wanted = Number(row.wanted);
     const now = deps.now();
-    const update = (set: Updateable<SecretReplicaTable>, wantedIs?: number) => {
+    const update = (set: Updateable<SecretReplicaTable>, only?: { wantedIs?: number; syncedBelow?: number }) => {
       let q = deps.repo.db.updateTable('secret_replicas').set(set)
         .where('secret_id', '=', row.secret_id).where('region', '=', row.region).where('removing', '=', row.removing);
-      if (wantedIs !== undefined) q = q.where('wanted', '=', wantedIs);
+      if (only?.wantedIs !== undefined) q = q.where('wanted', '=', only.wantedIs);
+      if (only?.syncedBelow !== undefined) q = q.where('synced', '<', only.syncedBelow);
       return q.executeTakeFirst();
     };
     try {
-      const lastAccessedAt = await push(row);
-      if (row.removing === 1) return;
-      const done = { synced: wanted, status_message: null, attempts: 0, next_attempt_at: now, last_accessed_at: lastAccessedAt };
-      const inSync = await update({ ...done, status: 'InSync' }, wanted);
-      // The primary changed again while this push ran: still behind, and the next pass pushes again.
-      if (Number(inSync.numUpdatedRows) === 0) await update({ ...done, status: 'InProgress' });
+      const pushed = await push(row);
+      if (row.removing === 1 || !pushed) return;
+      const done = { synced: wanted, status_message: null, attempts: 0, next_attempt_at: now, last_accessed_at: pushed.lastAccessedAt };
+      const inSync = await update({ ...done, status: 'InSync' }, { wantedIs: wanted });
+      if (Number(inSync.numUpdatedRows) > 0) return;
+      // The primary changed again while this push ran: still behind, and the next pass pushes
+      // again. `synced` never goes back (another node may have pushed a later change meanwhile).
+      const behind = await update({ ...done, status: 'InProgress' }, { syncedBelow: wanted });
+      if (Number(behind.numUpdatedRows) > 0) return;
+      const still = await deps.repo.db.selectFrom('secret_replicas').select('region')
+        .where('secret_id', '=', row.secret_id).where('region', '=', row.region).executeTakeFirst();
+      if (!still) await undoOrphan(row, pushed.primaryArn, pushed.primaryRegion);
     } catch (err) {
       const message = err instanceof ReplicationRefused ? err.message
         : err instanceof AwsError ? `Replication failed: ${err.code}: ${err.message}`
@@ -111,7 +150,7 @@ export function startReplicationWorker(deps: SecretsManagerDeps, routes: Replica
       .where((eb) => eb.or([eb('removing', '=', 1), eb('synced', '<', eb.ref('wanted'))]))
       .orderBy('next_attempt_at').limit(BATCH).execute();
     for (const row of due) {
-      if (stopped()) break;
+      if (stopped() || !(await stillHeld())) return due.length;
       await one(row);
     }
     return due.length + await detaches(stopped);
@@ -119,13 +158,15 @@ export function startReplicationWorker(deps: SecretsManagerDeps, routes: Replica
 
   let again = false;
   const task = startPeriodicTask(async (stopped) => {
+    renewedAt = Date.now();
+    lost = false;
     let n = 0;
     do {
       again = false;
       n += await pass(stopped);
-    } while (again && !stopped());
+    } while (again && !stopped() && !lost);
     return n;
-  }, { intervalMs, log, idle: 0, failure: 'replication pass failed' });
+  }, { intervalMs, log, idle: 0, failure: 'replication pass failed', lease });
   return {
     ...task,
     kick() {
