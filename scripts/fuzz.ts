@@ -351,13 +351,14 @@ export interface FuzzReport {
 
 const HANG_MS = 250;
 
-export async function runFuzz(opts: { cases: number; seed: number; log?: (line: string) => void }): Promise<FuzzReport> {
+export async function runFuzz(opts: { cases: number; seed: number; log?: (line: string) => void; only?: number }): Promise<FuzzReport> {
   const r0 = mulberry32(opts.seed ^ 0x5eed);
   const targets = [jsonTarget(r0), queryTarget(r0), restTarget(r0), await sigv4Target(), policyTarget()];
   const report: FuzzReport = { cases: 0, seconds: 0, byTarget: {}, crashes: [] };
   for (const t of targets) report.byTarget[t.name] = { cases: 0, ms: 0, accepted: 0, refused: 0, crashes: 0, hangs: 0, slowestMs: 0, slowestCase: -1, codes: {} };
   const started = performance.now();
-  for (let i = 0; i < opts.cases; i++) {
+  // --only N: case N alone (to reproduce a crash or time a slow case).
+  for (let i = opts.only ?? 0; i < (opts.only === undefined ? opts.cases : opts.only + 1); i++) {
     const target = targets[i % targets.length]!;
     const stats = report.byTarget[target.name]!;
     const r = mulberry32(opts.seed * 1_000_003 + i);
@@ -398,7 +399,8 @@ async function main(): Promise<void> {
   };
   const cases = arg('cases', 1_000_000);
   const seed = arg('seed', 1);
-  const report = await runFuzz({ cases, seed, log: (l) => process.stderr.write(`${l}\n`) });
+  const only = process.argv.includes('--only') ? arg('only', 0) : undefined;
+  const report = await runFuzz({ cases, seed, only, log: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(`fuzz: ${report.cases} cases in ${report.seconds.toFixed(1)} s (seed ${seed})\n`);
   for (const [name, s] of Object.entries(report.byTarget)) {
     const top = Object.entries(s.codes).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([c, n]) => `${c} ${n}`).join(', ');

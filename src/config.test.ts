@@ -99,3 +99,10 @@ test('the new key of a rotation: the same options prefixed new-, none given mean
   assert.equal(next({}, { COFFER_NEW_ROOT_KEY_PASSPHRASE: 'p' })!.provider, 'passphrase');
   assert.throws(() => next({ 'new-root-key-provider': 'file' }), /the new root key needs --new-root-key-file FILE/);
 });
+
+test('--drain-grace-ms: how long a draining node keeps answering; 250 ms by default', () => {
+  assert.equal(parseServeArgs([], {}).drainGraceMs, 250);
+  assert.equal(parseServeArgs(['--drain-grace-ms', '15000'], {}).drainGraceMs, 15000);
+  assert.equal(parseServeArgs([], { COFFER_DRAIN_GRACE_MS: '2000' }).drainGraceMs, 2000);
+  assert.throws(() => parseServeArgs(['--drain-grace-ms', '-1'], {}), /--drain-grace-ms must be a whole number of milliseconds/);
+});

@@ -13,6 +13,7 @@ import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
+import { runCoffer } from './helpers/process.ts';
 
 let server: TestServer;
 let sm: SecretsManagerClient;
@@ -173,4 +174,11 @@ describe('LookupEvents', () => {
     assert.ok(lines.some((l) => l.eventID === e!.EventId && l.eventName === 'CreateSecret'));
     assert.equal(statSync(auditFile).mode & 0o777, 0o600);
   });
+});
+
+test('an audit file that cannot be opened refuses the start, exit 1', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-audit-'));
+  const r = await runCoffer(['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--audit-file', join(dataDir, 'missing', 'audit.jsonl')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot open the audit file .*missing\/audit\.jsonl: ENOENT/);
 });

@@ -121,7 +121,7 @@ describe('three nodes on one PostgreSQL', { skip }, () => {
     });
   });
 
-  test('SIGKILL one node and restart another under load: nothing acknowledged lost, rotations run once', async () => {
+  test('SIGKILL one node and restart another under load: nothing acknowledged lost, rotations run once', async (t) => {
     const a = servers.get('a')!;
     const smA = secretsManager(a);
 
@@ -244,6 +244,8 @@ describe('three nodes on one PostgreSQL', { skip }, () => {
     assert.equal(failures.length, lb.records.filter((r) => r.error).length);
     assert.equal(staleBeyondASecond, 0, `${staleBeyondASecond} of ${reads} reads missed a write acknowledged more than a second before`);
     assert.ok(reads > 50, `only ${reads} reads`);
+    const inFlightOnKilled = lb.records.filter((r) => r.error).length;
+    t.diagnostic(`${lb.records.length} requests (${reads} reads checked), ${inFlightOnKilled} failed in flight on the SIGKILLed node, ${lb.redirected} redirected after finding a node gone`);
 
     // No acknowledged write lost: every live node reads the last value acknowledged.
     for (const server of [...servers.entries()].filter(([n]) => n !== victim).map(([, s]) => s)) {

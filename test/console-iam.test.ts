@@ -3,7 +3,8 @@
  * server: a policy edited in both views (visual → JSON, JSON → visual, validation pointing at
  * the element) and saved, checked through the SDK; a user created with an access key (secret
  * shown once, and it works) and a virtual MFA device whose QR code, read back from the page by
- * an independent decoder, yields the codes that enable it; a KMS key disabled and enabled; a
+ * an independent decoder, yields the codes that enable it; a role's trust policy and a managed
+ * policy's versions; a KMS key disabled, enabled, rotated and its policy edited; a
  * restricted user denied, following the "Why?" link to the statement that denied it, and a
  * user who may not run the simulator told so.
  */
@@ -16,7 +17,7 @@ import {
   CreateLoginProfileCommand, CreateUserCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetUserPolicyCommand, ListAttachedRolePoliciesCommand,
   ListMFADevicesCommand, ListPoliciesCommand, PutUserPolicyCommand, type IAMClient,
 } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { startServer, clientTls, type TestServer } from './helpers/server.ts';
 import { iamClient, whoAmI } from './helpers/iam.ts';
 import { openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
@@ -85,7 +86,8 @@ describe('console: IAM, KMS and the policy editor', () => {
     assert.equal(await page.getByRole('button', { name: 'Save policy' }).isDisabled(), true);
     // A syntax error says where JSON broke.
     await json.fill('{\n  "Version": "2012-10-17",\n  "Statement": [,]\n}');
-    await findings.getByText(/line 3, column 17: a value was expected/).waitFor();
+    await findings.getByText('Error · line 3, column 17').waitFor();
+    await findings.getByText('Syntax error: a value was expected').first().waitFor();
     await b.shot('policy-json-errors');
 
     // A JSON edit shows in the visual view.
@@ -183,7 +185,7 @@ describe('console: IAM, KMS and the policy editor', () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(stored.PolicyVersion!.Document!)), JSON.parse(v2));
   });
 
-  test('a KMS key is created, disabled and enabled again', async () => {
+  test('a KMS key is created, disabled and enabled, its rotation turned on and its key policy edited', async () => {
     const page = b.page;
     await go('/kms/keys');
     await page.getByLabel('Alias (optional)').fill('alias/console-test');
@@ -204,6 +206,18 @@ describe('console: IAM, KMS and the policy editor', () => {
     const meta = (await kms.send(new DescribeKeyCommand({ KeyId: arn }))).KeyMetadata;
     assert.equal(meta?.KeyState, 'Enabled');
     assert.equal(meta?.Description, 'made in the console');
+
+    await page.getByLabel('Automatically rotate this key').click();
+    await page.getByLabel('Automatically rotate this key').and(page.locator(':checked')).waitFor();
+    assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId: arn }))).KeyRotationEnabled, true);
+
+    // The key policy in the policy editor (resource grammar): a Sid renamed in JSON is saved.
+    const json = page.getByTestId('policy-json');
+    await json.fill((await json.inputValue()).replace('Enable IAM User Permissions', 'RootAccess'));
+    await page.getByRole('button', { name: 'Save key policy' }).click();
+    await page.getByText('Key policy saved.').waitFor();
+    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }))).Policy!);
+    assert.equal(policy.Statement[0].Sid, 'RootAccess');
   });
 
   test('a restricted user is denied and the Why? page shows the statement that decided', async () => {
@@ -220,6 +234,7 @@ describe('console: IAM, KMS and the policy editor', () => {
           { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
           { Sid: 'ExplainMyself', Effect: 'Allow', Action: 'iam:SimulatePrincipalPolicy', Resource: 'arn:aws:iam::*:user/${aws:username}' },
           { Sid: 'NoUserListing', Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' },
+          { Sid: 'TagWithMfa', Effect: 'Allow', Action: 'iam:TagUser', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
         ],
       }),
     }));
@@ -256,6 +271,16 @@ describe('console: IAM, KMS and the policy editor', () => {
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.locator('[data-testid="why-decision"][data-decision="allowed"]').waitFor();
     assert.match(await answer.locator('.why-statement-decisive mark').innerText(), /"Sid":\s*"ReadIam"/);
+
+    // A condition on the request's MFA: without the value the statement cannot apply; given, it allows.
+    await page.getByLabel('Action').fill('iam:TagUser');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('[data-testid="why-decision"][data-decision="implicitDeny"]').waitFor();
+    await answer.getByText('aws:MultiFactorAuthPresent').waitFor();
+    await page.getByLabel('Request context (optional)').fill('aws:MultiFactorAuthPresent=true');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('[data-testid="why-decision"][data-decision="allowed"]').waitFor();
+    assert.match(await answer.locator('.why-statement-decisive mark').innerText(), /"Sid":\s*"TagWithMfa"/);
 
     // gina has no policy at all: she may not even run the simulator, and is told so.
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -2,7 +2,8 @@
  * Replication between two deployments (two servers, two databases) sharing one account id:
  * the primary's worker pushes to the peer declared with --peer-region, signing with the
  * replicator credential the operator gave it; the peer accepts only the principal it trusts
- * (--replication-trust). A peer that is down is retried until InSync; a replica promoted in
+ * (--replication-trust), and, for a replica under a customer managed key there, only once that
+ * principal may use the key. A peer that is down is retried until InSync; a replica promoted in
  * the peer's region is forgotten by the primary.
  */
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +17,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { dropPostgresSchema, startServer, TEST_DATABASE, type Credentials, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { userWithKey } from './helpers/iam.ts';
@@ -112,6 +114,25 @@ describe('replication between two deployments', () => {
     assert.equal(res.status, 400);
     assert.equal(res.json.__type, 'AccessDeniedException');
     assert.equal((await smWest.send(new GetSecretValueCommand({ SecretId: 'peer/db' }))).SecretString, 'first');
+  });
+
+  test('a replica under a customer managed key of the peer: the replication principal must be allowed to use it there', async () => {
+    const kmsWest = new KMSClient({ endpoint: west.endpoint, region: 'us-west-2', credentials: west.root, maxAttempts: 1 });
+    const westCmk = (await kmsWest.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await smEast.send(new CreateSecretCommand({ Name: 'peer/cmk', SecretString: 'sealed west', AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: westCmk }] }));
+    const failed = await replicaStatus(smEast, 'peer/cmk', 'us-west-2', 'Failed');
+    assert.equal(failed.StatusMessage, `Replication failed: Access to KMS is not allowed (the replication principal ${REPLICATOR} may not use ${westCmk}).`);
+    await rejectsWith(smWest.send(new GetSecretValueCommand({ SecretId: 'peer/cmk' })), 'ResourceNotFoundException');
+
+    const iamWest = new IAMClient({ endpoint: west.endpoint, region: 'us-west-2', credentials: west.root, maxAttempts: 1 });
+    await iamWest.send(new PutUserPolicyCommand({ UserName: 'coffer-replicator', PolicyName: 'replica-key', PolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt'], Resource: westCmk,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } } }],
+    }) }));
+    await replicaStatus(smEast, 'peer/cmk', 'us-west-2', 'InSync', 30_000);
+    assert.equal((await smWest.send(new GetSecretValueCommand({ SecretId: 'peer/cmk' }))).SecretString, 'sealed west');
+    assert.equal((await smWest.send(new DescribeSecretCommand({ SecretId: 'peer/cmk' }))).KmsKeyId, westCmk);
   });
 
   test('the peer stopped: the replica is Failed; started again: it catches up to InSync', async () => {

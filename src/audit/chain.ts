@@ -20,7 +20,7 @@ export const genesisHash = (chainId: string): string => sha256(`coffer-audit-gen
 export const eventHash = (prevHash: string, chainId: string, eventJson: string): string =>
   sha256(`${prevHash}\n${chainId}\n${eventJson}`);
 
-/** The signing key of root key generation `generation`'s digests. */
+/** The digest signing key derived from one root key generation's key (HKDF-SHA256). */
 export function digestKey(rootKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'coffer audit digest v1', 32));
 }

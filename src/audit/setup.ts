@@ -3,7 +3,7 @@
  * services' AuditSink) and the CloudTrail service that serves LookupEvents from it.
  */
 import type { Logger } from 'pino';
-import type { ServerConfig } from '../config.ts';
+import { StartupError, type ServerConfig } from '../config.ts';
 import type { Store } from '../storage/database.ts';
 import { loadModel, type ServiceModel } from '../protocol/model.ts';
 import type { JsonService } from '../protocol/aws-json.ts';
@@ -33,8 +33,13 @@ export interface AuditSetup {
 
 export function createAudit(config: Pick<ServerConfig, 'audit'>, store: Store, rootKey: DigestKeySource, log: Logger, now: () => number): AuditSetup {
   const auditStore = new AuditStore(store.db);
-  const trail = new AuditTrail({
-    store: auditStore, rootKey, models: modelFor, log, now, file: config.audit.file, digestIntervalMs: config.audit.digestIntervalMs,
-  });
+  let trail: AuditTrail;
+  try {
+    trail = new AuditTrail({
+      store: auditStore, rootKey, models: modelFor, log, now, file: config.audit.file, digestIntervalMs: config.audit.digestIntervalMs,
+    });
+  } catch (err) {
+    throw new StartupError(`cannot open the audit file ${config.audit.file}: ${err instanceof Error ? err.message : String(err)} (choose another with --audit-file PATH)`);
+  }
   return { trail, service: cloudTrailService({ store: auditStore, flush: () => trail.flush() }) };
 }

@@ -35,8 +35,8 @@ listening:
   --headers-timeout S    seconds for a request's headers to arrive (COFFER_HEADERS_TIMEOUT; default 20)
   --request-timeout S    seconds for a whole request to arrive (COFFER_REQUEST_TIMEOUT; default 60)
   --keep-alive-timeout S seconds an idle connection is kept (COFFER_KEEP_ALIVE_TIMEOUT; default 65)
-  --drain-grace-ms N     on SIGTERM, how long requests already on their way are still read before the
-                         listener closes (COFFER_DRAIN_GRACE_MS; default 250)
+  --drain-grace-ms N     after SIGTERM, how long the node keeps answering (/ready 503) before it stops
+                         accepting (COFFER_DRAIN_GRACE_MS; default 250)
   --throttle on|off      per-account request rates at AWS's quotas (COFFER_THROTTLE; default on)
   --throttle-rate SERVICE:OPERATION=RATE   another rate per second; repeatable (COFFER_THROTTLE_RATES, comma-separated)
   --throttle-burst S     seconds of rate a quiet account may spend at once (COFFER_THROTTLE_BURST; default 10)
@@ -104,6 +104,7 @@ export async function serve(args: string[]): Promise<void> {
     }
   } catch (err) {
     publishedCa?.remove();
+    door.server.close();
     await app.close();
     throw new StartupError(`cannot start: ${(err as Error).message}`);
   }

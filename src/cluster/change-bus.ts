@@ -3,8 +3,9 @@
  * itself: LISTEN/NOTIFY on a dedicated connection.
  *
  * - A node that changed something drops it from its own cache before acknowledging (as on one
- *   node) and publishes `topic key` on the deployment's channel; the others drop it when the
- *   notification arrives, within milliseconds.
+ *   node) and publishes `topic key` on the deployment's channel (through its dedicated
+ *   connection, so a busy pool cannot delay it); the others drop it when the notification
+ *   arrives, within milliseconds.
  * - PostgreSQL delivers every notification committed after LISTEN, in commit order, for as
  *   long as the connection lives. So the only way to miss one is to lose the connection, and
  *   the node proves it has not: every `HEARTBEAT_MS` it notifies itself (a ping stamped with
@@ -33,6 +34,16 @@ const MAX_PAYLOAD = 7_000;
 const RECONNECT_MAX_MS = 2_000;
 /** A connection that has not carried a ping back for this long is presumed dead (half-open TCP) and replaced. */
 const SILENT_CONNECTION_MS = 5_000;
+/** A publish stuck on a connection that died silently is retried (on the replacement). */
+const PUBLISH_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface ChangeHandlers {
   /** Another node changed `key` under `topic`. */
@@ -44,7 +55,7 @@ export interface ChangeHandlers {
 export interface ChangeBusOptions {
   /** Connection settings for the dedicated LISTEN connection (src/storage/database.ts postgresConnection). */
   connection: pg.ClientConfig;
-  /** Runs NOTIFY statements for published changes (the store's pool, through Kysely). */
+  /** Runs NOTIFY statements for published changes while the dedicated connection is down (the store's pool). */
   notify: (channel: string, payload: string) => Promise<void>;
   /** The channel: one per deployment (schema). */
   channel: string;
@@ -145,7 +156,12 @@ export function startChangeBus(o: ChangeBusOptions): ChangeBus {
       }
       payloads.push(current);
       try {
-        for (const payload of payloads) await o.notify(o.channel, payload);
+        for (const payload of payloads) {
+          // On the dedicated connection when it is up: a busy pool must not delay what other
+          // nodes are owed within a second. The pool otherwise.
+          const c = client;
+          await withTimeout<unknown>(c ? c.query('select pg_notify($1, $2)', [o.channel, payload]) : o.notify(o.channel, payload), PUBLISH_TIMEOUT_MS);
+        }
       } catch (err) {
         // Kept for the next heartbeat; a duplicate notification only drops a cache entry twice.
         queue = batch.concat(queue);

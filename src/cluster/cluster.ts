@@ -40,12 +40,16 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+const ALONE: Leases = { acquire: async () => true, release: async () => undefined };
+
 export async function startCluster(store: Store, databaseUrl: string, log: Logger): Promise<Cluster> {
   const nodeId = randomUUID();
-  const leases = databaseLeases(store.db, nodeId);
   if (store.dialect !== 'postgres') {
-    return { nodeId, sync: LOCAL_ONLY, leases, attach: () => undefined, ready: async () => true, close: async () => undefined };
+    // The serve lock makes this node the database's only server: every lease is its own (and
+    // a restart after a crash need not wait for the dead process's lease to expire).
+    return { nodeId, sync: LOCAL_ONLY, leases: ALONE, attach: () => undefined, ready: async () => true, close: async () => undefined };
   }
+  const leases = databaseLeases(store.db, nodeId);
 
   let caches: ClusterCaches | undefined;
   const flushAll = (reason: string) => {

@@ -19,7 +19,9 @@ import type { Sealer } from '../services/iam/mfa-store.ts';
 import { isTemplateName, templateZip } from '../rotation-templates/index.ts';
 import { serveConsoleFile, CONSOLE_CSP, type StaticAnswer } from './static.ts';
 import { SignInBackoff } from './backoff.ts';
-import { ConsoleError, accessKeySignIn, parsePasswordSignIn, passwordSignIn, type SignInDeps } from './sign-in.ts';
+import { ConsoleError, accessKeySignIn, parsePasswordSignIn, passwordSignIn, type SignInDeps, type SignInNote } from './sign-in.ts';
+import { requestContext } from '../http/server.ts';
+import type { RequestRecord } from '../observe/request-record.ts';
 import { rotationAttempts } from './rotation-attempts.ts';
 
 /** The SigV4 signing name of the console API's signed requests, AWS's sign-in service's. */
@@ -60,6 +62,55 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
     return authenticate({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, CONSOLE_SIGNING_NAME, app.credentials, app.config, now());
   }
 
+  /**
+   * A sign-in attempt for the request observers (audit trail, metrics), as CloudTrail's
+   * ConsoleLogin event from signin.amazonaws.com: who (when known), MFA used, Success or the
+   * failure. Only the user name is kept of the input; nothing of the password or the session.
+   */
+  function noteSignIn(req: IncomingMessage, requestId: string, sourceIp: string, receivedAt: Date, note: SignInNote, input: { userName?: string }, answer: StaticAnswer, error?: ConsoleError | AwsError): void {
+    if (!app.observers.active) return;
+    const who = note.principal ? { principal: note.principal, region: firstRegion(), requestTime: receivedAt } : undefined;
+    const rec: RequestRecord = {
+      requestId, receivedAt, durationMs: Date.now() - receivedAt.getTime(), protocol: 'none', service: CONSOLE_SIGNING_NAME, operation: 'ConsoleLogin',
+      ...(who ? { ctx: requestContext(app, req, requestId, CONSOLE_SIGNING_NAME, 'ConsoleLogin', who) } : {}),
+      input: { ...(input.userName ? { UserName: input.userName } : {}), MFAUsed: note.mfaUsed ? 'Yes' : 'No' },
+      ...(answer.status === 200 && !error ? { output: { ConsoleLogin: 'Success' } } : {}),
+      ...(error ? { error: error instanceof AwsError ? error : new AwsError(error.code, error.message, error.status) } : {}),
+      status: answer.status, sourceIp, userAgent: String(req.headers['user-agent'] ?? ''),
+    };
+    app.observers.notify(rec);
+  }
+  const firstRegion = () => (app.config.regions === 'any' ? 'us-east-1' : app.config.regions[0]!);
+
+  async function signIn(req: IncomingMessage, path: string, body: Buffer, requestId: string, sourceIp: string): Promise<StaticAnswer> {
+    const receivedAt = new Date();
+    const note: SignInNote = {};
+    let userName: string | undefined;
+    try {
+      let answer: StaticAnswer;
+      if (path === '/console/api/sign-in') {
+        const input = parsePasswordSignIn(parseJson(body));
+        userName = input.userName;
+        const result = await passwordSignIn(deps, input, sourceIp, note);
+        answer = json(200, result, requestId);
+        // Asking for the MFA code is not a sign-in yet.
+        if (result.status === 'mfa-required') return answer;
+      } else {
+        const who = await signed(req, body);
+        answer = json(200, await accessKeySignIn(deps, who.principal, note), requestId);
+      }
+      noteSignIn(req, requestId, sourceIp, receivedAt, note, { userName: note.principal?.userName ?? userName }, answer);
+      return answer;
+    } catch (err) {
+      if (err instanceof ConsoleError || err instanceof AwsError) {
+        const answer = errorAnswer(err, requestId);
+        noteSignIn(req, requestId, sourceIp, receivedAt, note, { userName }, answer, err);
+        return answer;
+      }
+      throw err;
+    }
+  }
+
   async function api(req: IncomingMessage, path: string, requestId: string, sourceIp: string): Promise<StaticAnswer> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/console/api/info') {
@@ -86,11 +137,8 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
     const body = await readBody(req, app.config.maxBodyBytes);
     switch (path) {
       case '/console/api/sign-in':
-        return json(200, await passwordSignIn(deps, parsePasswordSignIn(parseJson(body)), sourceIp), requestId);
-      case '/console/api/sign-in/access-key': {
-        const who = await signed(req, body);
-        return json(200, await accessKeySignIn(deps, who.principal), requestId);
-      }
+      case '/console/api/sign-in/access-key':
+        return signIn(req, path, body, requestId, sourceIp);
       case '/console/api/rotation-attempts': {
         const who = await signed(req, body);
         return json(200, await rotationAttempts(app, req, requestId, who, parseJson(body)), requestId);

@@ -52,6 +52,12 @@ export interface SignedIn {
 
 export type SignInResult = SignedIn | { status: 'mfa-required' };
 
+/** Who signed in (or tried to), for the audit trail's ConsoleLogin event. Never holds a secret. */
+export interface SignInNote {
+  principal?: Principal;
+  mfaUsed?: boolean;
+}
+
 export interface SignInDeps {
   app: Pick<App, 'store' | 'credentials'>;
   sealer: Sealer;
@@ -102,7 +108,7 @@ async function enabledDevices(deps: SignInDeps, accountId: string, userKey: stri
 }
 
 /** An IAM user's password (and MFA code) sign-in. `sourceIp` keys the backoff. */
-export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInput, sourceIp: string): Promise<SignInResult> {
+export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInput, sourceIp: string, note: SignInNote = {}): Promise<SignInResult> {
   const started = deps.now();
   const keys = [{ key: `user:${input.accountId}/${input.userName.toLowerCase()}`, free: 5 }, { key: `ip:${sourceIp}`, free: 20 }];
   const wait = deps.backoff.waitFor(keys);
@@ -139,6 +145,8 @@ export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInpu
     mfaAt = now;
   }
   deps.backoff.succeeded(keys);
+  note.principal = { type: 'IAMUser', arn: user.arn, accountId: input.accountId, userId: user.user_id, userName: user.user_name, accessKeyId: '' };
+  note.mfaUsed = mfaAt !== undefined;
   const principal: SessionPrincipal = {
     type: 'IAMUser', arn: user.arn, accountId: input.accountId, userId: user.user_id, userName: user.user_name,
     ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}),
@@ -151,7 +159,9 @@ export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInpu
  * verified by `authenticate`; `principal` is whom the key belongs to. Temporary keys are
  * refused: a console session does not beget another.
  */
-export async function accessKeySignIn(deps: SignInDeps, principal: Principal): Promise<SignedIn> {
+export async function accessKeySignIn(deps: SignInDeps, principal: Principal, note: SignInNote = {}): Promise<SignedIn> {
+  note.principal = principal;
+  note.mfaUsed = false;
   if (isTemporary(principal)) throw new ConsoleError(403, 'AccessDenied', 'Sign in with a long-term access key (AKIA…), not temporary credentials.');
   if (principal.type !== 'Root' && principal.type !== 'IAMUser') throw signInFailed();
   const { accessKeyId: _longTermKey, mfaAuthenticatedAt: _mfa, ...identity } = principal;

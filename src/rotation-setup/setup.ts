@@ -8,7 +8,10 @@
  *   3. the function's resource-policy statement for secretsmanager.amazonaws.com,
  *   4. RotateSecret (skipped when the secret is already configured exactly so).
  * The role comes first: a caller who may not create it gets the error before anything exists.
- * The console (later) calls `setupRotation` with its own clients.
+ * The web console runs this same module in the browser with the signed-in user's clients
+ * (console/vite.config.ts): keep it free of Node-only imports other than `node:crypto`'s
+ * createHash and the template bundler, which the console's build replaces (a browser SHA-256;
+ * a download of the zip from /console/api/rotation-templates/).
  */
 import { createHash } from 'node:crypto';
 import {

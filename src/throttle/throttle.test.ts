@@ -34,3 +34,14 @@ test('disabled throttling never refuses', () => {
   const t = new Throttle({ enabled: false, burstSeconds: 1, overrides: [parseRateOverride('secretsmanager:*=1')] }, () => 0);
   for (let i = 0; i < 100; i++) t.check(call('GetSecretValue'));
 });
+
+test('buckets that refilled are dropped once there are many, so the map stays bounded', () => {
+  let now = 0;
+  const t = new Throttle({ enabled: true, burstSeconds: 1, overrides: [] }, () => now);
+  const size = () => (t as unknown as { buckets: Map<string, unknown> }).buckets.size;
+  for (let i = 0; i < 50_000; i++) t.check(call('CreateSecret', String(100_000_000_000 + i)));
+  assert.equal(size(), 50_000);
+  now = 2000;
+  t.check(call('CreateSecret', '999999999999'));
+  assert.equal(size(), 1);
+});

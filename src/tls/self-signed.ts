@@ -74,8 +74,7 @@ function stillFits(files: { caFile: string; certFile: string; keyFile: string },
     const ca = new X509Certificate(readFileSync(files.caFile));
     if (!cert.verify(ca.publicKey)) return false;
     if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_MS) return false;
-    const san = cert.subjectAltName ?? '';
-    return names.every((n) => (isIP(n) ? san.includes(`IP Address:${n === '::1' ? '0:0:0:0:0:0:0:1' : n}`) || san.includes(`IP Address:${n}`) : san.includes(`DNS:${n}`)));
+    return names.every((n) => (isIP(n) ? cert.checkIP(n) !== undefined : cert.checkHost(n, { wildcards: false }) !== undefined));
   } catch {
     return false;
   }

@@ -44,7 +44,8 @@ export async function openConsole(server: TestServer, opts: { prefix?: string; v
   // Anything the page logs as an error (a CSP violation, an uncaught exception) fails loudly in the test output.
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  // (A 404 from an API the page probes, e.g. GetFunction before a function exists, is expected.)
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(`console: ${m.text()}`); });
   await page.goto(`${server.endpoint}/console/`);
   const prefix = opts.prefix ?? basename(process.argv[1] ?? 'console', '.test.ts');
   return {

@@ -9,7 +9,7 @@ import { useMemo, useRef, useState, type ReactElement } from 'react';
 import { analyzePolicy, type Diagnostic, type PolicyKind } from './diagnostics.ts';
 import { formatDocument, fromDocument, newStatement, toDocument, type VisualPolicy, type VisualStatement } from './visual-model.ts';
 import { StatementEditor } from './StatementEditor.tsx';
-import { Button, Tabs } from '../components/index.ts';
+import { Button, TabPanel, Tabs } from '../components/index.ts';
 import './policy-editor.css';
 
 export interface PolicyEditorProps {
@@ -64,15 +64,17 @@ export function PolicyEditor(props: PolicyEditorProps): ReactElement {
         )}
       </div>
 
-      {view === 'json' ? (
-        <JsonView value={value} onChange={onChange} label={label} readOnly={readOnly} textarea={textarea} diagnostics={analysis.diagnostics} />
-      ) : visual === undefined ? (
-        <p className="policy-visual-unavailable" role="note">The visual editor needs valid JSON: fix the syntax errors in the JSON view first.</p>
-      ) : !visual.ok ? (
-        <p className="policy-visual-unavailable" role="note">The visual editor cannot show this policy: {visual.reason}. Edit it in the JSON view.</p>
-      ) : (
-        <VisualView policy={visual.policy} kind={kind} onChange={writeVisual} accountId={props.accountId} region={props.region} readOnly={readOnly} />
-      )}
+      <TabPanel id={view}>
+        {view === 'json' ? (
+          <JsonView value={value} onChange={onChange} label={label} readOnly={readOnly} textarea={textarea} diagnostics={analysis.diagnostics} />
+        ) : visual === undefined ? (
+          <p className="policy-visual-unavailable" role="note">The visual editor needs valid JSON: fix the syntax errors in the JSON view first.</p>
+        ) : !visual.ok ? (
+          <p className="policy-visual-unavailable" role="note">The visual editor cannot show this policy: {visual.reason}. Edit it in the JSON view.</p>
+        ) : (
+          <VisualView policy={visual.policy} kind={kind} onChange={writeVisual} accountId={props.accountId} region={props.region} readOnly={readOnly} />
+        )}
+      </TabPanel>
 
       {analysis.diagnostics.length > 0 && (
         <ul className="policy-diagnostics" aria-label={`${label} findings`} data-testid="policy-diagnostics">

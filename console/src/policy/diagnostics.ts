@@ -115,7 +115,7 @@ export function analyzePolicy(text: string, kind: PolicyKind): PolicyAnalysis {
       const where = at(text, e.offset, e.length);
       return {
         severity: 'error', check: 'JSON_SYNTAX', path: '',
-        message: `Syntax error at line ${where.line}, column ${where.column}: ${SYNTAX_TEXT[code] ?? code}`,
+        message: `Syntax error: ${SYNTAX_TEXT[code] ?? code}`,
         ...where,
       };
     });

@@ -5,7 +5,9 @@
 // logs:GetLogEvents on the function's log group).
 import { useEffect, useState } from 'react';
 import { CancelRotateSecretCommand, ListSecretsCommand, RotateSecretCommand, type DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { setupRotation, RotationSetupError, type SetupAction, type SetupResult } from '../../../../src/rotation-setup/setup.ts';
+import { templateOf } from '../../../../src/rotation-setup/names.ts';
 import { useSession } from '../../session.tsx';
 import { useRoute } from '../../router.tsx';
 import { Button, Checkbox, ErrorBanner, Notice, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
@@ -59,6 +61,13 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
     return 'Automatic rotation is off.';
   });
 
+  // A function made by the setup records its template: the form starts from it.
+  const current = useAsync(async () => {
+    if (!s.RotationLambdaARN) return undefined;
+    const fn = await clients.lambda.send(new GetFunctionCommand({ FunctionName: s.RotationLambdaARN }));
+    return templateOf(fn.Configuration?.Description);
+  }, [s.RotationLambdaARN]);
+  const made = /^(postgresql|mysql)-(single-user|alternating-users)$/.exec(current.data ?? '');
   const rules = s.RotationRules;
   const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined);
   return (
@@ -79,7 +88,9 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
       {setupError && <Notice kind="warning">The secret was stored, but rotation setup failed: {setupError}</Notice>}
       <ErrorBanner error={error} action="secretsmanager:RotateSecret" resource={s.ARN} />
       {done && <Notice kind="success">{done}</Notice>}
-      <RotationSetupForm secret={s} onDone={() => { props.onChanged(); follow(); }} />
+      <RotationSetupForm key={current.data ?? ''} secret={s} onDone={() => { props.onChanged(); follow(); }}
+        initialEngine={made ? (made[1] === 'postgresql' ? 'postgres' : 'mysql') : undefined} initialStrategy={made?.[2] as Strategy | undefined}
+        initialSchedule={rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? String(rules.AutomaticallyAfterDays) : undefined)} initialDuration={rules?.Duration} />
       <h2>Recent attempts</h2>
       <ErrorBanner error={attempts.error} action="secretsmanager:DescribeSecret" resource={s.ARN} />
       <Attempts answer={attempts.data} />
@@ -126,13 +137,16 @@ function AttemptDetails(props: { a: ConsoleAttempt }) {
 }
 
 /** The one-call setup: role, function from the built-in template, invoke permission, RotateSecret. */
-export function RotationSetupForm(props: { secret: DescribeSecretResponse; onDone: () => void; initialEngine?: Engine }) {
+export function RotationSetupForm(props: {
+  secret: DescribeSecretResponse; onDone: () => void;
+  initialEngine?: Engine; initialStrategy?: Strategy; initialSchedule?: string; initialDuration?: string;
+}) {
   const { clients } = useSession();
   const [engine, setEngine] = useState<Engine>(props.initialEngine ?? 'postgres');
-  const [strategy, setStrategy] = useState<Strategy>('single-user');
+  const [strategy, setStrategy] = useState<Strategy>(props.initialStrategy ?? 'single-user');
   const [master, setMaster] = useState('');
-  const [schedule, setSchedule] = useState('30');
-  const [duration, setDuration] = useState('');
+  const [schedule, setSchedule] = useState(props.initialSchedule ?? '30');
+  const [duration, setDuration] = useState(props.initialDuration ?? '');
   const [immediately, setImmediately] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();

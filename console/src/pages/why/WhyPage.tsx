@@ -7,7 +7,7 @@
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { EvaluationResult } from '@aws-sdk/client-iam';
 import { askWhy, decisionSentence, policySourceArn, queryFromQuestion, questionFromQuery, type MatchedStatement, type WhyAnswer, type WhyQuestion } from './simulate-call.ts';
-import { Button, PageHeader, TextField } from '../../components/index.ts';
+import { Button, PageHeader, TextAreaField, TextField } from '../../components/index.ts';
 import './why.css';
 
 export interface WhyPageProps {
@@ -62,7 +62,7 @@ export function WhyPage({ query, principalArn, clients, onAsk }: WhyPageProps): 
     else void run(question);
   }
 
-  const field = (key: keyof WhyQuestion, label: string, placeholder: string) => (
+  const field = (key: 'principal' | 'action' | 'resource', label: string, placeholder: string) => (
     <TextField label={label} name={key} value={question[key]} placeholder={placeholder} required={key !== 'resource'}
       onChange={(e) => setQuestion({ ...question, [key]: e.target.value.trim() })} />
   );
@@ -77,6 +77,9 @@ export function WhyPage({ query, principalArn, clients, onAsk }: WhyPageProps): 
         {field('principal', 'Principal (user, role or group ARN)', 'arn:aws:iam::111122223333:user/alice')}
         {field('action', 'Action', 'secretsmanager:GetSecretValue')}
         {field('resource', 'Resource ARN', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf (empty: *)')}
+        <TextAreaField label="Request context (optional)" rows={2} value={question.context ?? ''} placeholder={'aws:MultiFactorAuthPresent=true\naws:SourceIp=203.0.113.7'}
+          hint="The simulator does not know the denied request's MFA, source IP or time: give the values conditions depend on, one key=value a line."
+          onChange={(e) => setQuestion({ ...question, context: e.target.value })} />
         <Button type="submit" variant="primary" busy={state.kind === 'running'}>Explain</Button>
       </form>
 

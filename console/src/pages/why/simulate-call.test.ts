@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decisionSentence, policySourceArn, queryFromQuestion, questionFromQuery } from './simulate-call.ts';
+import { contextEntries, decisionSentence, policySourceArn, queryFromQuestion, questionFromQuery } from './simulate-call.ts';
 
 test('the question travels in the hash query and back', () => {
   const q = { action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:a/b-AbCdEf', principal: 'arn:aws:iam::111122223333:user/alice' };
@@ -19,4 +19,15 @@ test('each decision reads as a sentence', () => {
   assert.match(decisionSentence(q, { EvalActionName: 'iam:ListUsers', EvalDecision: 'allowed' }), /^Allowed: .* may perform iam:ListUsers on \*\.$/);
   assert.match(decisionSentence(q, { EvalActionName: 'iam:ListUsers', EvalDecision: 'explicitDeny' }), /^Denied explicitly/);
   assert.match(decisionSentence(q, { EvalActionName: 'iam:ListUsers', EvalDecision: 'implicitDeny' }), /^Denied implicitly: no statement allows/);
+});
+
+test('context lines become the simulator\'s ContextEntries; several values make a list', () => {
+  assert.deepEqual(contextEntries('aws:MultiFactorAuthPresent=true\n\n aws:TagKeys = a, b \n'), [
+    { ContextKeyName: 'aws:MultiFactorAuthPresent', ContextKeyValues: ['true'], ContextKeyType: 'string' },
+    { ContextKeyName: 'aws:TagKeys', ContextKeyValues: ['a', 'b'], ContextKeyType: 'stringList' },
+  ]);
+  assert.deepEqual(contextEntries(undefined), []);
+  assert.throws(() => contextEntries('no-equals-sign'), /not key=value/);
+  const q = { action: 'a:b', resource: '', principal: 'p', context: 'aws:SourceIp=203.0.113.7' };
+  assert.deepEqual(questionFromQuery(queryFromQuestion(q)), q);
 });

@@ -9,7 +9,7 @@
  * so a middleware on this one command keeps a copy of the raw XML and the page reads the
  * texts from it; everything else comes from the SDK's typed output.
  */
-import { SimulatePrincipalPolicyCommand, type IAMClient, type EvaluationResult, type Statement } from '@aws-sdk/client-iam';
+import { SimulatePrincipalPolicyCommand, type ContextEntry, type IAMClient, type EvaluationResult, type Statement } from '@aws-sdk/client-iam';
 import { GetResourcePolicyCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 
@@ -17,6 +17,8 @@ export interface WhyQuestion {
   principal: string;
   action: string;
   resource: string;
+  /** Condition values the request would carry, one `key=value[,value…]` a line (optional). */
+  context?: string;
 }
 
 export interface MatchedStatement extends Statement {
@@ -34,11 +36,32 @@ export interface WhyAnswer {
 /** `#/why?action=…&resource=…&principal=…` → the question (missing parts empty). */
 export function questionFromQuery(query: string): WhyQuestion {
   const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
-  return { principal: params.get('principal') ?? '', action: params.get('action') ?? '', resource: params.get('resource') ?? '' };
+  const q: WhyQuestion = { principal: params.get('principal') ?? '', action: params.get('action') ?? '', resource: params.get('resource') ?? '' };
+  const context = params.get('context');
+  return context ? { ...q, context } : q;
 }
 
 export function queryFromQuestion(q: WhyQuestion): string {
-  return new URLSearchParams({ action: q.action, resource: q.resource, principal: q.principal }).toString();
+  const params = new URLSearchParams({ action: q.action, resource: q.resource, principal: q.principal });
+  if (q.context) params.set('context', q.context);
+  return params.toString();
+}
+
+/**
+ * `aws:MultiFactorAuthPresent=true` / `aws:TagKeys=a,b` lines → the simulator's ContextEntries.
+ * The simulator knows nothing of the request that was denied (its source IP, MFA, time), so
+ * conditions on such keys only apply when their values are given here. Several values make a
+ * list (the `…List` types are the simulator's multivalued keys).
+ */
+export function contextEntries(text: string | undefined): ContextEntry[] {
+  const out: ContextEntry[] = [];
+  for (const line of (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`Context line "${line}" is not key=value.`);
+    const values = line.slice(eq + 1).split(',').map((v) => v.trim());
+    out.push({ ContextKeyName: line.slice(0, eq).trim(), ContextKeyValues: values, ContextKeyType: values.length > 1 ? 'stringList' : 'string' });
+  }
+  return out;
 }
 
 /**
@@ -92,12 +115,14 @@ async function resourcePolicy(resource: string, sm: SecretsManagerClient, kms: K
 }
 
 export async function askWhy(q: WhyQuestion, clients: { iam: IAMClient; secretsManager: SecretsManagerClient; kms: KMSClient }): Promise<WhyAnswer> {
+  const ContextEntries = contextEntries(q.context);
   const { policy, note } = await resourcePolicy(q.resource, clients.secretsManager, clients.kms);
   const command = new SimulatePrincipalPolicyCommand({
     PolicySourceArn: policySourceArn(q.principal),
     ActionNames: [q.action],
     ResourceArns: q.resource === '' ? undefined : [q.resource],
     ResourcePolicy: policy,
+    ContextEntries: ContextEntries.length > 0 ? ContextEntries : undefined,
   });
   let raw = '';
   command.middlewareStack.add(

@@ -10,7 +10,7 @@ import { mergeTags, requestTagConditions, validateNewTags } from '../tags.ts';
 import { priorVersionKey, tokenOutcome, writeVersion } from '../versions.ts';
 import { chooseKey, encryptionContext, keyForNewVersion, requireKeyUse } from '../secret-kms.ts';
 import type { SecretRow } from '../../../storage/secret-repository.ts';
-import { addReplicas, validateReplicaRegions } from '../replication/replica-store.ts';
+import { addReplicas, requireKnownRegions, validateReplicaRegions } from '../replication/replica-store.ts';
 import { replicationStatus } from '../replication/status.ts';
 import { requireReplicaKeys } from '../replication/kms-access.ts';
 import { replicaConditions } from './replicate-secret-to-regions.ts';
@@ -50,6 +50,7 @@ export const createSecret = (deps: SecretsManagerDeps) => operation({
     const value = valueFromInput(input);
     const token = value ? requireToken(input.ClientRequestToken) : input.ClientRequestToken;
     const replicas = input.AddReplicaRegions?.length ? validateReplicaRegions(ctx.region, input.AddReplicaRegions) : [];
+    if (replicas.length) requireKnownRegions(deps.replication?.routes, replicas);
     const tags = input.Tags ? mergeTags([], validateNewTags(input.Tags)) : undefined;
     const now = deps.now();
     const accountId = ctx.principal.accountId;

@@ -10,7 +10,7 @@ import type { ConditionValue } from '../../../auth/request-context.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret, requireNotDeleted, requireSecret, secretAuthorization } from '../lookup.ts';
 import {
-  addReplicas, isReplica, replicaArn, replicasOf, validateReplicaRegions, type ReplicaRequest,
+  addReplicas, isReplica, replicaArn, replicasOf, requireKnownRegions, validateReplicaRegions, type ReplicaRequest,
 } from '../replication/replica-store.ts';
 import { deleteReplica, detachReplica } from '../replication/apply.ts';
 import { requirePrimaryDecrypt, requireReplicaKeys } from '../replication/kms-access.ts';
@@ -38,6 +38,7 @@ export const replicateSecretToRegions = (deps: SecretsManagerDeps) => operation(
   async run(ctx, input: ReplicateInput, found) {
     const secret = requireSecret(found);
     const regions = validateReplicaRegions(secret.region, input.AddReplicaRegions);
+    requireKnownRegions(deps.replication?.routes, regions);
     // The caller's KMS permissions, before anything is recorded and outside the lock (they may read the database).
     await requirePrimaryDecrypt(deps, ctx, secret);
     await requireReplicaKeys(deps, ctx, secret.arn, regions);

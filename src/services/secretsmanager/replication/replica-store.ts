@@ -5,6 +5,7 @@
 import type { Db, SecretRow } from '../../../storage/secret-repository.ts';
 import type { SecretReplicaTable } from '../../../storage/schema.ts';
 import { invalidParameter } from '../../../errors.ts';
+import type { ReplicationRoutes } from './routes.ts';
 
 export type ReplicaRow = SecretReplicaTable;
 
@@ -58,6 +59,18 @@ export function validateReplicaRegions(primaryRegion: string, requested: Replica
     out.set(r.Region, r.KmsKeyId || null);
   }
   return [...out].map(([region, kmsKeyId]) => ({ region, kmsKeyId }));
+}
+
+/**
+ * Every region asked for must be one replication can reach: served here or declared a peer.
+ * AWS refuses a region that is not one of its regions with this same InvalidParameterException
+ * ("Invalid replica region."); coffer's regions are those it serves and its peers'. Nothing is
+ * recorded, so declaring the peer and calling again is the way forward.
+ */
+export function requireKnownRegions(routes: ReplicationRoutes | undefined, regions: { region: string }[]): void {
+  for (const { region } of regions) {
+    if (!routes || routes.route(region).kind === 'unknown') throw invalidParameter('Invalid replica region.');
+  }
 }
 
 /**
