@@ -73,7 +73,7 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
     const rec: RequestRecord = {
       requestId, receivedAt, durationMs: Date.now() - receivedAt.getTime(), protocol: 'none', service: CONSOLE_SIGNING_NAME, operation: 'ConsoleLogin',
       ...(who ? { ctx: requestContext(app, req, requestId, CONSOLE_SIGNING_NAME, 'ConsoleLogin', who) } : {}),
-      input: { ...(input.userName ? { UserName: input.userName } : {}), MFAUsed: note.mfaUsed ? 'Yes' : 'No' },
+      input: { ...(input.userName ? { UserName: input.userName } : {}), MfaUsed: note.mfaUsed ? 'Yes' : 'No' },
       ...(answer.status === 200 && !error ? { output: { ConsoleLogin: 'Success' } } : {}),
       ...(error ? { error: error instanceof AwsError ? error : new AwsError(error.code, error.message, error.status) } : {}),
       status: answer.status, sourceIp, userAgent: String(req.headers['user-agent'] ?? ''),
@@ -85,12 +85,10 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
   async function signIn(req: IncomingMessage, path: string, body: Buffer, requestId: string, sourceIp: string): Promise<StaticAnswer> {
     const receivedAt = new Date();
     const note: SignInNote = {};
-    let userName: string | undefined;
     try {
       let answer: StaticAnswer;
       if (path === '/console/api/sign-in') {
         const input = parsePasswordSignIn(parseJson(body));
-        userName = input.userName;
         const result = await passwordSignIn(deps, input, sourceIp, note);
         answer = json(200, result, requestId);
         // Asking for the MFA code is not a sign-in yet.
@@ -99,12 +97,13 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
         const who = await signed(req, body);
         answer = json(200, await accessKeySignIn(deps, who.principal, note), requestId);
       }
-      noteSignIn(req, requestId, sourceIp, receivedAt, note, { userName: note.principal?.userName ?? userName }, answer);
+      noteSignIn(req, requestId, sourceIp, receivedAt, note, { userName: note.principal?.userName }, answer);
       return answer;
     } catch (err) {
       if (err instanceof ConsoleError || err instanceof AwsError) {
         const answer = errorAnswer(err, requestId);
-        noteSignIn(req, requestId, sourceIp, receivedAt, note, { userName }, answer, err);
+        // As CloudTrail does for failed sign-ins, the typed user name is not kept: people type passwords there.
+        noteSignIn(req, requestId, sourceIp, receivedAt, note, {}, answer, err);
         return answer;
       }
       throw err;

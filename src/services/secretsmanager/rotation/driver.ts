@@ -245,15 +245,18 @@ export class RotationDriver {
    */
   private keepLease(started: StartedAttempt): { lost: () => boolean; stop: () => void } {
     let lost = false;
-    const renew = async () => {
-      const at = this.deps.now();
-      const result = await this.db.updateTable('secrets').set({ rotation_due_at: at + this.leaseMs })
-        .where('id', '=', started.secretId).where('rotation_due_at', 'is not', null)
-        .where((eb) => eb.exists(eb.selectFrom('rotation_attempts').select('attempt_id')
-          .where('attempt_id', '=', started.attemptId).where('outcome', '=', 'running')))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0 && !(await this.attempts.isRunning(this.db, started.attemptId))) lost = true;
-    };
+    // Under the secret's row lock, so it serializes with the attempt's end (or another node's
+    // takeover): a renewal never re-leases a rotation that just finished.
+    const renew = () => this.deps.repo.withSecretLock(started.secretId, async (trx, s) => {
+      if (this.stopping || !s) return;
+      if (!(await this.attempts.isRunning(trx, started.attemptId))) {
+        lost = true;
+        return;
+      }
+      if (s.rotation_due_at !== null) {
+        await trx.updateTable('secrets').set({ rotation_due_at: this.deps.now() + this.leaseMs }).where('id', '=', s.id).execute();
+      }
+    });
     const timer = setInterval(() => {
       renew().catch((err) => this.deps.log.warn({ err, secretArn: started.secretArn }, 'renewing a rotation lease failed'));
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
