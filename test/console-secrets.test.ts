@@ -189,6 +189,11 @@ describe('console secrets pages', () => {
     await signInWithKeys(page, server.root);
     await page.getByRole('heading', { name: 'Secrets', exact: true }).waitFor();
     assert.equal(await page.getByRole('navigation', { name: 'Console' }).isVisible(), false);
+    // The list's rows are stacked "Header: value" cards, not a table wider than the screen.
+    await page.getByRole('link', { name: 'web/app' }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `page is ${width}px wide`);
+    await b.shot('phone-list', page);
     await page.getByRole('button', { name: 'Menu' }).click();
     assert.equal(await page.getByRole('navigation', { name: 'Console' }).isVisible(), true);
     await b.shot('phone-menu', page);

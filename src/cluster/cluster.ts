@@ -35,8 +35,6 @@ export interface Cluster {
   leases: Leases;
   /** Once the caches exist: from now on other nodes' changes drop entries from them. */
   attach(caches: ClusterCaches): void;
-  /** Until the change bus has proven itself (PostgreSQL), at most `timeoutMs`. */
-  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -47,7 +45,7 @@ export async function startCluster(store: Store, databaseUrl: string, log: Logge
   if (store.dialect !== 'postgres') {
     // The serve lock makes this node the database's only server: every lease is its own (and
     // a restart after a crash need not wait for the dead process's lease to expire).
-    return { nodeId, sync: LOCAL_ONLY, leases: ALONE, attach: () => undefined, ready: async () => true, close: async () => undefined };
+    return { nodeId, sync: LOCAL_ONLY, leases: ALONE, attach: () => undefined, close: async () => undefined };
   }
   const leases = databaseLeases(store.db, nodeId);
 
@@ -97,7 +95,6 @@ export async function startCluster(store: Store, databaseUrl: string, log: Logge
     attach(c) {
       caches = c;
     },
-    ready: (timeoutMs) => bus.ready(timeoutMs),
     async close() {
       await membership.leave();
       await bus.close();

@@ -16,8 +16,6 @@ export const PEER_DEAD_MS = 5_000;
 const FORGET_AFTER_MS = 3600_000;
 
 export interface Membership {
-  /** Ids of the nodes whose heartbeat is fresh, this one included. */
-  live(): readonly string[];
   /** Deletes this node's row: the others know it left cleanly. */
   leave(): Promise<void>;
 }
@@ -38,7 +36,6 @@ export async function joinCluster(o: {
     node_id: o.nodeId, description: `${hostname()}:${process.pid}`, started_at: startedAt, heartbeat_at: startedAt,
   }).execute();
   let alive = new Set<string>();
-  let live: string[] = [o.nodeId];
   let running: Promise<void> | undefined;
   let left = false;
 
@@ -54,7 +51,6 @@ export async function joinCluster(o: {
       else if (alive.has(row.node_id)) o.peerDied(row.node_id);
     }
     alive = next;
-    live = [o.nodeId, ...next];
     await o.db.deleteFrom('cluster_nodes').where('heartbeat_at', '<', now - FORGET_AFTER_MS).execute();
   };
   const tick = () => {
@@ -66,7 +62,6 @@ export async function joinCluster(o: {
   tick();
 
   return {
-    live: () => live,
     async leave() {
       left = true;
       clearInterval(timer);

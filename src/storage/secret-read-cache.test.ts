@@ -89,3 +89,39 @@ describe('SecretReadCache', () => {
     assert.equal(cache.version('d', versionIdKey('v1')), undefined);
   });
 });
+
+describe('SecretReadCache with several nodes (CacheSync)', () => {
+  const limits = { maxSecrets: 100, maxBytes: 1 << 20, maxVersionsPerSecret: 4 };
+
+  it('publishes local invalidations; a remote one drops the entry without publishing, and a read that raced it is not kept', () => {
+    const published: string[] = [];
+    const cache = new SecretReadCache(limits, { trusted: () => true, publish: (topic, key) => published.push(`${topic} ${key}`) });
+    const row = secret('s1');
+    cache.putSecret(cache.ticket(), arnKey(row.arn), row);
+    cache.invalidate('s1');
+    assert.deepEqual(published, ['secret s1']);
+    const ticket = cache.ticket();
+    // Another node wrote s1 while this node's read was in flight.
+    cache.dropRemote('s1');
+    cache.putSecret(ticket, arnKey(row.arn), row);
+    assert.equal(cache.secret(arnKey(row.arn)), undefined);
+    assert.deepEqual(published, ['secret s1'], 'a remote drop is not published again');
+  });
+
+  it('while the node cannot be sure it hears every change, memory neither answers nor keeps', () => {
+    let trusted = true;
+    const cache = new SecretReadCache(limits, { trusted: () => trusted, publish: () => undefined });
+    const row = secret('s1');
+    cache.putSecret(cache.ticket(), arnKey(row.arn), row);
+    cache.putVersion(cache.ticket(), 's1', stageKey('AWSCURRENT'), version('v1'));
+    trusted = false;
+    assert.equal(cache.secret(arnKey(row.arn)), undefined);
+    assert.equal(cache.version('s1', stageKey('AWSCURRENT')), undefined);
+    cache.putSecret(cache.ticket(), arnKey(secret('s2').arn), secret('s2'));
+    trusted = true;
+    assert.equal(cache.secret(arnKey(secret('s2').arn)), undefined, 'nothing was kept while untrusted');
+    cache.clear();
+    assert.equal(cache.secret(arnKey(row.arn)), undefined, 'clear() forgets everything');
+    assert.deepEqual(cache.size, { secrets: 0, bytes: 0 });
+  });
+});

@@ -8,7 +8,10 @@ export interface Column<T> {
   sortable?: boolean;
 }
 
-/** A data table that scrolls sideways on phones; `sort` shows which column sorts and how. */
+/**
+ * A data table; on phones each row becomes a stacked card of "Header: value" lines (`stack`,
+ * default on), or scrolls sideways with `stack={false}`. `sort` shows which column sorts and how.
+ */
 export function Table<T>(props: {
   columns: Column<T>[];
   rows: T[];
@@ -17,10 +20,11 @@ export function Table<T>(props: {
   empty?: ReactNode;
   sort?: { key: string; order: 'asc' | 'desc' };
   onSort?: (key: string) => void;
+  stack?: boolean;
 }) {
   return (
     <div className="table-wrap">
-      <table>
+      <table className={props.stack === false ? undefined : 'stack'}>
         {props.caption && <caption className="visually-hidden">{props.caption}</caption>}
         <thead>
           <tr>

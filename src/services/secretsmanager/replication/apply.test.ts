@@ -25,7 +25,7 @@ const ACCOUNT = '111122223333';
 const PRIMARY_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:app-AbCdEf`;
 const REPLICA_ARN = replicaArn(PRIMARY_ARN, 'us-west-2');
 const target = { region: 'us-west-2', kmsKeyId: null, force: false };
-const log = pino({ level: process.env.H7B_OFF ? 'debug' : 'silent' });
+const log = pino({ level: 'silent' });
 
 let store: Store;
 let deps: SecretsManagerDeps;
@@ -164,10 +164,6 @@ test('a replica written for a region removed while the push ran is deleted again
     rotation_enabled: null, rotation_lambda_arn: null, rotation_rules: null, next_rotation_at: null, tags: null,
     resource_policy: null, owning_service: null, primary_region: null, type: null, rotation_due_at: null,
   } as SecretRow;
-  await deps.repo.transaction(async (trx) => {
-    await trx.insertInto('secrets').values(row).execute();
-    await addReplicas(trx, row, [{ region: 'us-west-2', kmsKeyId: null }], false, Date.now());
-  });
   // RemoveRegionsFromReplication lands while the worker reads the primary: its row goes
   // (the replica did not exist yet, so there was nothing for it to delete).
   const repo = Object.create(deps.repo) as typeof deps.repo;
@@ -175,8 +171,16 @@ test('a replica written for a region removed while the push ran is deleted again
     if (id === row.id) await store.db.deleteFrom('secret_replicas').where('secret_id', '=', row.id).execute();
     return deps.repo.versions(id, db);
   };
-  const worker = startReplicationWorker({ ...deps, repo }, deps.replication!.routes, log, 60_000);
+  // Held elsewhere while the worker starts, so its start-up pass does nothing.
+  const other = { leases: databaseLeases(store.db, 'node-x'), name: 'secret-replication' };
+  assert.equal(await other.leases.acquire(other.name, 60_000), true);
+  const worker = startReplicationWorker({ ...deps, repo }, deps.replication!.routes, log, 60_000, { leases: databaseLeases(store.db, 'node-c'), name: 'secret-replication' });
   try {
+    await deps.repo.transaction(async (trx) => {
+      await trx.insertInto('secrets').values(row).execute();
+      await addReplicas(trx, row, [{ region: 'us-west-2', kmsKeyId: null }], false, Date.now());
+    });
+    await other.leases.release(other.name);
     assert.ok(await pushes(worker) >= 1);
     assert.equal(await deps.repo.byArn(replicaArn(arn, 'us-west-2')), undefined);
   } finally {

@@ -108,7 +108,7 @@ export function startReplicationWorker(
       if (Number(behind.numUpdatedRows) > 0) return;
       const still = await deps.repo.db.selectFrom('secret_replicas').select('region')
         .where('secret_id', '=', row.secret_id).where('region', '=', row.region).executeTakeFirst();
-      if (!still && !process.env.H7B_OFF) await undoOrphan(row, pushed.primaryArn, pushed.primaryRegion);
+      if (!still) await undoOrphan(row, pushed.primaryArn, pushed.primaryRegion);
     } catch (err) {
       const message = err instanceof ReplicationRefused ? err.message
         : err instanceof AwsError ? `Replication failed: ${err.code}: ${err.message}`
