@@ -280,5 +280,9 @@ describe('three nodes on one PostgreSQL', { skip }, () => {
     assert.ok(resumed.some((x) => x.outcome === 'interrupted'), JSON.stringify(resumed));
     const winner = resumed.find((x) => x.outcome === 'succeeded')!;
     assert.equal(winner.trigger, 'retry');
+    // The steps it had completed were carried over, not invoked again (same start and duration).
+    const cut = resumed.filter((x) => x.outcome === 'interrupted').sort((x, y) => y.steps.length - x.steps.length)[0]!;
+    assert.ok(cut.steps.length >= 1, JSON.stringify(resumed));
+    assert.deepEqual(winner.steps.slice(0, cut.steps.length), cut.steps);
   });
 });

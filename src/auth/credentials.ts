@@ -54,7 +54,17 @@ export class CredentialStore {
 
   /** Temporary credentials issued by STS; their `ASIA…` key ids resolve through it. */
   get sessions(): SessionStore {
-    return this.sessionStore ??= new SessionStore(this.db, this.rootKey);
+    return this.sessionStore ??= new SessionStore(this.db, this.rootKey, this.sync);
+  }
+
+  /**
+   * Revokes temporary credentials (a console sign-out): the session's row goes, and this node
+   * and the others forget it, so the key stops working at once everywhere.
+   */
+  async revokeSession(accessKeyId: string): Promise<boolean> {
+    const existed = await this.sessions.revoke(accessKeyId);
+    this.invalidate(accessKeyId);
+    return existed;
   }
 
   async resolve(accessKeyId: string): Promise<ResolvedKey | undefined> {
@@ -92,6 +102,8 @@ export class CredentialStore {
   dropRemote(accessKeyId: string): void {
     this.generation++;
     this.cache.delete(accessKeyId);
+    // A revoked session's key id (`ASIA…`) travels on the same topic.
+    this.sessionStore?.forget(accessKeyId);
     forgetSigningKeys(accessKeyId);
   }
 
@@ -100,6 +112,7 @@ export class CredentialStore {
     this.generation++;
     for (const id of this.cache.keys()) forgetSigningKeys(id);
     this.cache.clear();
+    this.sessionStore?.clear();
   }
 
   /**

@@ -57,4 +57,32 @@ describe('STS session store', () => {
     assert.equal(await sessions.resolve(short.AccessKeyId), undefined, 'the cache forgets swept sessions too');
     assert.ok(await sessions.resolve(live.AccessKeyId));
   });
+
+  test('revokeSession: the key stops resolving at once, on this node and on a node told through CacheSync', async () => {
+    // Two nodes over one database: what one publishes, the other hears (as the change bus delivers it).
+    const heard: Array<[string, string]> = [];
+    let other: CredentialStore | undefined;
+    const here = new CredentialStore(store.db, rootKey, { trusted: () => true, publish: (topic, key) => { heard.push([topic, key]); other?.dropRemote(key); } });
+    other = new CredentialStore(store.db, rootKey);
+    const issued = await here.sessions.issue({ principal, durationSeconds: 900, now: Date.now() });
+    // Both nodes have it cached.
+    assert.ok(await here.resolve(issued.AccessKeyId));
+    assert.ok(await other.resolve(issued.AccessKeyId));
+    assert.equal(await here.revokeSession(issued.AccessKeyId), true);
+    assert.deepEqual(heard, [['access-key', issued.AccessKeyId]]);
+    assert.equal(await here.resolve(issued.AccessKeyId), undefined);
+    assert.equal(await other.resolve(issued.AccessKeyId), undefined);
+    assert.equal(await here.revokeSession(issued.AccessKeyId), false, 'revoking again finds nothing');
+  });
+
+  test('a node that may have missed a revocation does not answer from its cache', async () => {
+    let trusted = true;
+    const node = new SessionStore(store.db, rootKey, { trusted: () => trusted, publish: () => undefined });
+    const issued = await node.issue({ principal, durationSeconds: 900, now: Date.now() });
+    assert.ok(await node.resolve(issued.AccessKeyId));
+    // Revoked elsewhere while this node's notification connection was down.
+    await new SessionStore(store.db, rootKey).revoke(issued.AccessKeyId);
+    trusted = false;
+    assert.equal(await node.resolve(issued.AccessKeyId), undefined);
+  });
 });

@@ -5,8 +5,11 @@
  * the token (`X-Amz-Security-Token`), and the session must be unexpired; `authenticate` checks
  * both through `checkSessionToken`.
  *
- * Sessions never change once issued, so resolved ones are cached until they expire. Expired
- * rows are swept periodically; an expired row that is still there is refused anyway.
+ * Sessions never change once issued, so resolved ones are cached until they expire, unless
+ * revoked: a console sign-out deletes the row (`revoke`), and the cache is dropped here and,
+ * through `CacheSync`, on the other nodes (which answer from memory only while they are sure
+ * to hear such drops). Expired rows are swept periodically; an expired row that is still there
+ * is refused anyway.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -14,6 +17,7 @@ import type { Database } from '../storage/schema.ts';
 import type { RootKeySealer } from '../crypto/root-key-ring.ts';
 import { AwsError } from '../errors.ts';
 import type { Principal } from './principal.ts';
+import { LOCAL_ONLY, type CacheSync } from '../cluster/cache-sync.ts';
 
 /** The session part of a resolved `ASIA` key. */
 export interface SessionFacts {
@@ -79,8 +83,10 @@ export class SessionStore {
   private readonly cache = new Map<string, ResolvedSession>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
+  /** Bumped by every drop: a lookup that began before it is not kept. */
+  private generation = 0;
 
-  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer) {}
+  constructor(private readonly db: Kysely<Database>, private readonly rootKey: RootKeySealer, private readonly sync: CacheSync = LOCAL_ONLY) {}
 
   async issue(opts: {
     principal: SessionPrincipal;
@@ -106,8 +112,10 @@ export class SessionStore {
   }
 
   async resolve(accessKeyId: string): Promise<ResolvedSession | undefined> {
-    const hit = this.cache.get(accessKeyId);
+    const trusted = this.sync.trusted();
+    const hit = trusted ? this.cache.get(accessKeyId) : undefined;
     if (hit) return hit;
+    const generation = this.generation;
     const row = await this.db.selectFrom('sts_sessions').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
     if (!row) return undefined;
     const secret = this.rootKey.open(Buffer.from(row.secret_sealed), secretAad(accessKeyId)).toString('utf8');
@@ -116,10 +124,35 @@ export class SessionStore {
       principal, secret, status: 'Active',
       session: { tokenHash: Buffer.from(row.session_token_hash, 'hex'), expiresAt: Number(row.expires_at) },
     };
+    // A session revoked while this read ran (here or on another node) must not be kept.
+    if (!trusted || generation !== this.generation) return resolved;
     if (this.cache.size >= MAX_CACHED) this.dropExpired(Date.now());
     if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(accessKeyId, resolved);
     return resolved;
+  }
+
+  /**
+   * Ends a session before its expiry: its row goes, so the key id no longer resolves and every
+   * request signed with it is refused as an invalid token. Returns whether it existed. The
+   * caller tells the other nodes (CredentialStore.revokeSession).
+   */
+  async revoke(accessKeyId: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('sts_sessions').where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    this.forget(accessKeyId);
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  /** Drops a session from this node's cache (revoked here or on another node). */
+  forget(accessKeyId: string): void {
+    this.generation++;
+    this.cache.delete(accessKeyId);
+  }
+
+  /** Forgets every resolved session (this node may have missed revocations). */
+  clear(): void {
+    this.generation++;
+    this.cache.clear();
   }
 
   private dropExpired(now: number): void {

@@ -16,7 +16,7 @@ export type ChangeTopic =
   | 'kms-key'
   /** A KMS key deleted for good: its material leaves memory too (payload: key id). */
   | 'kms-key-deleted'
-  /** An access key's status changed or it was deleted (payload: access key id). */
+  /** An access key's status changed or it was deleted, or an STS session was revoked (payload: access key id). */
   | 'access-key'
   /** Any IAM write: users, roles, groups, policies, boundaries (payload unused). */
   | 'iam';

@@ -7,6 +7,7 @@
  *   POST /console/api/sign-in/access-key    SigV4-signed (service `signin`) with a long-term key → session
  *   GET  /console/api/rotation-templates/N.zip  a built-in rotation function's code (holds no secret)
  *   POST /console/api/rotation-attempts     signed with the session: a secret's recent rotation attempts
+ *   POST /console/api/sign-out              signed with the session: revokes it (its credentials stop working)
  *
  * Errors are JSON `{ code, message }` with an HTTP status; nothing secret is logged.
  */
@@ -23,6 +24,7 @@ import { ConsoleError, accessKeySignIn, parsePasswordSignIn, passwordSignIn, typ
 import { requestContext } from '../http/server.ts';
 import type { RequestRecord } from '../observe/request-record.ts';
 import { rotationAttempts } from './rotation-attempts.ts';
+import { signOut } from './sign-out.ts';
 
 /** The SigV4 signing name of the console API's signed requests, AWS's sign-in service's. */
 export const CONSOLE_SIGNING_NAME = 'signin';
@@ -138,6 +140,10 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
       case '/console/api/sign-in':
       case '/console/api/sign-in/access-key':
         return signIn(req, path, body, requestId, sourceIp);
+      case '/console/api/sign-out': {
+        const who = await signed(req, body);
+        return json(200, await signOut(app, who), requestId);
+      }
       case '/console/api/rotation-attempts': {
         const who = await signed(req, body);
         return json(200, await rotationAttempts(app, req, requestId, who, parseJson(body)), requestId);

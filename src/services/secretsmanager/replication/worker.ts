@@ -115,10 +115,11 @@ export function startReplicationWorker(
         : 'Replication failed: an internal error occurred; retrying.';
       if (!(err instanceof ReplicationRefused) && !(err instanceof AwsError)) log.error({ err, region: row.region, secretId: row.secret_id }, 'replication push failed');
       else log.warn({ region: row.region, secretId: row.secret_id, reason: message }, 'replication push failed');
+      // Not over a success another node recorded meanwhile (the replica has this change already).
       await update({
         status: row.removing === 1 ? row.status : 'Failed', status_message: message,
         attempts: row.attempts + 1, next_attempt_at: now + backoff(row.attempts + 1),
-      });
+      }, row.removing === 1 ? undefined : { syncedBelow: wanted });
     }
   }
 
