@@ -148,7 +148,7 @@ describe('three nodes on one PostgreSQL', { skip }, () => {
     for (let k = 0; k < WRITERS; k++) {
       loadNames.push((await smA.send(new CreateSecretCommand({ Name: `cluster/load-${k}`, SecretString: 'v0' }))).Name!);
     }
-    // acks[k][i]: when value v<i> of load secret k was acknowledged.
+    // acks[k][i]: when value v<i> of load secret k was acknowledged (writers add secrets as they go).
     const acks: number[][] = loadNames.map(() => [0]);
     let stopping = false;
     let staleBeyondASecond = 0;
@@ -168,24 +168,39 @@ describe('three nodes on one PostgreSQL', { skip }, () => {
     };
     const failures: unknown[] = [];
     const loops: Promise<void>[] = [];
+    let created = 0;
     for (let k = 0; k < WRITERS; k++) {
       loops.push((async () => {
+        let slot = k;
         for (let i = 1; !stopping; i++) {
+          // A secret holds at most 100 versions (AWS's quota): move on to a new one before that.
+          if (i > 90) {
+            const name = `cluster/load-${k}-${++created}`;
+            try {
+              await lb.send('CreateSecret', (sm) => sm.send(new CreateSecretCommand({ Name: name, SecretString: 'v0' })));
+            } catch (err) {
+              failures.push(err);
+              continue;
+            }
+            acks.push([0]);
+            slot = loadNames.push(name) - 1;
+            i = 1;
+          }
           try {
-            await lb.send('PutSecretValue', (sm) => sm.send(new PutSecretValueCommand({ SecretId: loadNames[k], SecretString: `v${i}` })));
-            acks[k]![i] = Date.now();
+            await lb.send('PutSecretValue', (sm) => sm.send(new PutSecretValueCommand({ SecretId: loadNames[slot], SecretString: `v${i}` })));
+            acks[slot]![i] = Date.now();
           } catch (err) {
             failures.push(err);
             // Unknown whether it committed: the next write supersedes it either way.
-            acks[k]![i] = Number.POSITIVE_INFINITY;
+            acks[slot]![i] = Number.POSITIVE_INFINITY;
           }
-          await read(k).catch((err) => failures.push(err));
+          await read(slot).catch((err) => failures.push(err));
         }
       })());
     }
     for (let r = 0; r < 4; r++) {
       loops.push((async () => {
-        while (!stopping) await read(Math.floor(Math.random() * WRITERS)).catch((err) => failures.push(err));
+        while (!stopping) await read(Math.floor(Math.random() * loadNames.length)).catch((err) => failures.push(err));
       })());
     }
 

@@ -8,14 +8,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import {
-  CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, ListUsersCommand,
-  PutUserPolicyCommand, type IAMClient,
+  ChangePasswordCommand, CreateLoginProfileCommand, CreateUserCommand, CreateVirtualMFADeviceCommand, DeleteAccountPasswordPolicyCommand,
+  EnableMFADeviceCommand, GetUserCommand, ListUsersCommand, PutUserPolicyCommand, UpdateAccountPasswordPolicyCommand, UpdateLoginProfileCommand,
+  type IAMClient,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
+import { rejectsWith } from './helpers/secrets.ts';
+import { sql } from './helpers/db-rows.ts';
 import { openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
 
 const STEP = 30_000;
@@ -30,6 +33,7 @@ interface SignInAnswer {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
   mfa?: boolean;
   passwordChangeRequired?: boolean;
+  passwordExpired?: boolean;
 }
 
 async function postSignIn(server: TestServer, body: unknown): Promise<{ status: number; body: SignInAnswer }> {
@@ -87,15 +91,54 @@ describe('console sign-in', () => {
   test('access-key sign-in in the browser: the root user lands on the secrets list', async () => {
     await secretsManager(server).send(new CreateSecretCommand({ Name: 'console/first', SecretString: 'x' }));
     await b.shot('sign-in');
+    // The session the page is given, captured from the wire to check that sign-out ends it.
+    const answered = b.page.waitForResponse((r) => r.url().endsWith('/console/api/sign-in/access-key'));
     await signInWithKeys(b.page, server.root);
+    const session = sessionCreds(await (await answered).json() as SignInAnswer);
     assert.match(await b.page.getByTestId('signed-in-as').innerText(), new RegExp(`root \\(${server.accountId}\\)`));
     await b.page.getByRole('link', { name: 'console/first' }).waitFor();
     await b.shot('secrets-list');
     // The secret key stays in the page only for the one request: it is not in any storage.
     const stored = await b.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     assert.equal(stored.includes(server.root.secretAccessKey), false);
+    assert.equal((await stsClient(server, session).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${server.accountId}:root`);
+    const signedOut = b.page.waitForResponse((r) => r.url().endsWith('/console/api/sign-out'));
     await b.page.getByRole('button', { name: 'Sign out' }).click();
+    assert.equal((await signedOut).status(), 200);
     await b.page.getByText('You have signed out.').waitFor();
+    // Sign-out revoked the session on the server: its credentials are refused at once, as AWS
+    // refuses an unknown token (JSON protocol and query protocol codes).
+    await rejectsWith(secretsManager(server, { credentials: session }).send(new GetSecretValueCommand({ SecretId: 'console/first' })),
+      'UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+    await rejectsWith(stsClient(server, session).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+  });
+
+  test('sign-out takes only a console session: long-term keys and other STS sessions are refused', async () => {
+    const url = new URL(`${server.endpoint}/console/api/sign-out`);
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Hash } = await import('@smithy/hash-node');
+    const post = async (credentials: Credentials) => {
+      const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'signin', sha256: Hash.bind(null, 'sha256') });
+      const req = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(url, { method: 'POST', headers: req.headers as Record<string, string>, body: '{}' });
+      return { status: res.status, body: await res.json() as SignInAnswer };
+    };
+    const longTerm = await post(server.root);
+    assert.equal(longTerm.status, 403);
+    assert.equal(longTerm.body.code, 'AccessDenied');
+    const gst = await stsClient(server).send(new GetSessionTokenCommand({}));
+    const other = { accessKeyId: gst.Credentials!.AccessKeyId!, secretAccessKey: gst.Credentials!.SecretAccessKey!, sessionToken: gst.Credentials!.SessionToken! };
+    assert.equal((await post(other)).status, 403);
+    // That session is untouched.
+    assert.ok((await stsClient(server, other).send(new GetCallerIdentityCommand({}))).Arn);
+    // A console session signs out once; after that its signature names an unknown token.
+    const signedIn = await postSignIn(server, { accountId: server.accountId, userName: 'carol', password: PASSWORD });
+    const mine = sessionCreds(signedIn.body);
+    assert.deepEqual(await post(mine), { status: 200, body: { status: 'signed-out' } });
+    const again = await post(mine);
+    assert.equal(again.status, 400);
+    assert.equal(again.body.code, 'UnrecognizedClientException');
   });
 
   test('access-key sign-in gives a one-hour console session for the root user', async () => {
@@ -270,5 +313,74 @@ describe('console sign-in', () => {
     assert.equal(withoutMfaPolicy.body.mfa, true);
     const got = await secretsManager(server, { credentials: sessionCreds(withoutMfaPolicy.body) }).send(new GetSecretValueCommand({ SecretId: 'console/mfa-only' }));
     assert.equal(got.SecretString, 'needs-mfa');
+  });
+  test('password age: MaxPasswordAge forces a new password at sign-in, HardExpiry refuses it until an administrator resets it', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'gina' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'gina', Password: PASSWORD }));
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true }));
+    // Ages gina's current password by `days` (what waiting would do).
+    const age = async (days: number) => {
+      const { changes } = await sql(server, 'update {schema}iam_login_profiles set password_set_at = $1 where account_id = $2 and user_key = $3', [Date.now() - days * 86_400_000, server.accountId, 'gina']);
+      assert.equal(changes, 1);
+    };
+    try {
+      const before = Date.now();
+      const fresh = await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: PASSWORD });
+      assert.equal(fresh.body.passwordChangeRequired, false);
+      assert.equal(fresh.body.passwordExpired, false);
+      // The sign-in is GetUser's PasswordLastUsed.
+      const used = (await iam.send(new GetUserCommand({ UserName: 'gina' }))).User?.PasswordLastUsed;
+      assert.ok(used && used.getTime() >= Math.floor(before / 1000) * 1000 - 1000 && used.getTime() <= Date.now(), String(used));
+
+      // Expired, no hard expiry: the console asks for a new password first.
+      await age(31);
+      const page = b.page;
+      await signInWithPassword(page, { accountId: server.accountId, userName: 'gina', password: PASSWORD });
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      assert.equal(await page.getByTestId('change-password-reason').innerText(), 'Your password has expired. Choose a new password to go on.');
+      await b.shot('password-expired');
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill('Second-Pa55word-here');
+      await page.getByLabel('Confirm new password').fill('Second-Pa55word-here');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('heading', { name: 'Secrets', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('You have signed out.').waitFor();
+      // ChangePassword started a new MaxPasswordAge.
+      const renewed = await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Second-Pa55word-here' });
+      assert.equal(renewed.body.status, 'signed-in');
+      assert.equal(renewed.body.passwordExpired, false);
+      assert.equal(renewed.body.passwordChangeRequired, false);
+
+      // HardExpiry: the right password of an expired login is refused, with a message saying what to do.
+      await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true, HardExpiry: true }));
+      await age(31);
+      const refused = await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Second-Pa55word-here' });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.code, 'PasswordExpired');
+      assert.match(refused.body.message ?? '', /^Your password has expired.*Ask an administrator to reset your password\.$/);
+      // A wrong password still gets the one generic answer: expiry is told only to who knows the password.
+      assert.deepEqual((await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Not-the-Pa55word' })).body, { code: 'SignInFailed', message: FAILED });
+      await page.getByRole('tab', { name: 'IAM user' }).click();
+      await page.getByLabel('Account ID').fill(server.accountId);
+      await page.getByLabel('IAM user name').fill('gina');
+      await page.getByLabel('Password').fill('Second-Pa55word-here');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('error-banner').getByText('PasswordExpired').waitFor();
+      await b.shot('password-hard-expired');
+      // An administrator's reset (UpdateLoginProfile with a password) ends it.
+      await iam.send(new UpdateLoginProfileCommand({ UserName: 'gina', Password: 'Admin-set-Pa55word' }));
+      const reset = await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Admin-set-Pa55word' });
+      assert.equal(reset.body.status, 'signed-in');
+      assert.equal(reset.body.passwordChangeRequired, false);
+      // As AWS documents for HardExpiry, a user with access keys may still change an expired password through the API.
+      await age(31);
+      const { AccessKey } = await iam.send(new (await import('@aws-sdk/client-iam')).CreateAccessKeyCommand({ UserName: 'gina' }));
+      await iamClient(server, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! })
+        .send(new ChangePasswordCommand({ OldPassword: 'Admin-set-Pa55word', NewPassword: 'Third-Pa55word-here' }));
+      assert.equal((await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Third-Pa55word-here' })).body.status, 'signed-in');
+    } finally {
+      await iam.send(new DeleteAccountPasswordPolicyCommand({}));
+    }
   });
 });

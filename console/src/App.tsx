@@ -16,18 +16,19 @@ const MAX_TIMER = 2 ** 31 - 1;
 export function App() {
   const [session, setSession] = useState<Session>();
   const [message, setMessage] = useState<string>();
-  const [mustChangePassword, setMustChangePassword] = useState(false);
+  /** Why the user must choose a new password before going on, if they must. */
+  const [mustChangePassword, setMustChangePassword] = useState<'reset' | 'expired'>();
 
   const signOut = useCallback((msg?: string) => {
     // Dropping the session drops the clients and the credentials they hold.
     setSession(undefined);
-    setMustChangePassword(false);
+    setMustChangePassword(undefined);
     setMessage(msg);
   }, []);
 
   const signedIn = useCallback((a: SignedIn, region: string) => {
     setMessage(undefined);
-    setMustChangePassword(a.passwordChangeRequired);
+    setMustChangePassword(!a.passwordChangeRequired ? undefined : a.passwordExpired ? 'expired' : 'reset');
     setSession(makeSession(a.identity, a.credentials, region, a.mfa, signOut));
   }, [signOut]);
 
@@ -46,7 +47,7 @@ export function App() {
   if (!session) return <SignIn message={message} onSignedIn={signedIn} />;
   return (
     <SessionContext.Provider value={session}>
-      {mustChangePassword ? <ChangePassword onDone={() => setMustChangePassword(false)} /> : <Shell />}
+      {mustChangePassword ? <ChangePassword reason={mustChangePassword} onDone={() => setMustChangePassword(undefined)} /> : <Shell />}
     </SessionContext.Provider>
   );
 }
@@ -94,7 +95,7 @@ function Shell() {
         <div className="topbar-right">
           <span className="who" data-testid="signed-in-as" title={session.principalArn}>{who}{session.mfa ? ' · MFA' : ''}</span>
           <span className="region">{session.region}</span>
-          <button type="button" className="btn btn-secondary" onClick={() => session.signOut('You have signed out.')}>Sign out</button>
+          <button type="button" className="btn btn-secondary" onClick={() => void session.signOutAndRevoke()}>Sign out</button>
         </div>
       </header>
       <div className="body">

@@ -22,6 +22,8 @@ export interface SignedIn {
   identity: ConsoleIdentity;
   credentials: Required<SessionCredentials>;
   passwordChangeRequired: boolean;
+  /** The change is required because the password is older than the policy's MaxPasswordAge. */
+  passwordExpired: boolean;
   mfa: boolean;
 }
 

@@ -33,7 +33,13 @@ export interface Session {
   clients: ConsoleClients;
   /** POST to the console's own API (/console/api/…), signed with the session. */
   consoleApi<T>(path: string, body: unknown): Promise<T>;
+  /** Drops the session in this page only (it has expired, or the server no longer knows it). */
   signOut(message?: string): void;
+  /**
+   * The user's "Sign out": the server revokes the session first (its credentials stop working
+   * at once, wherever they were copied to), then the page drops it.
+   */
+  signOutAndRevoke(): Promise<void>;
 }
 
 export function makeClients(credentials: SessionCredentials, region: string): ConsoleClients {
@@ -60,6 +66,8 @@ export function makeClients(credentials: SessionCredentials, region: string): Co
   };
 }
 
+export const SIGNED_OUT_MESSAGE = 'You have signed out.';
+
 export function makeSession(identity: ConsoleIdentity, credentials: Required<SessionCredentials>, region: string, mfa: boolean, signOut: (message?: string) => void): Session {
   return {
     accountId: identity.accountId,
@@ -72,6 +80,16 @@ export function makeSession(identity: ConsoleIdentity, credentials: Required<Ses
     clients: makeClients(credentials, region),
     consoleApi: (path, body) => signedPost(path, body, credentials, region),
     signOut,
+    async signOutAndRevoke() {
+      try {
+        await signedPost('/sign-out', {}, credentials, region);
+        signOut(SIGNED_OUT_MESSAGE);
+      } catch (err) {
+        // Signed out here all the same; say that the credentials may live on until they expire.
+        const why = err instanceof Error ? err.message : String(err);
+        signOut(`You have signed out of this page, but the server could not end the session (${why}); its credentials stay valid until ${new Date(credentials.expiration).toISOString()}.`);
+      }
+    },
   };
 }
 

@@ -7,12 +7,18 @@
  *
  * Failures: one message for a wrong account, user, password or code, answered no sooner than
  * a fixed floor so timing tells little; repeated failures back off (backoff.ts).
+ *
+ * Password age (account password policy MaxPasswordAge, password-expiry.ts): an expired
+ * password signs in but must be changed first (`passwordChangeRequired`, `passwordExpired`);
+ * under HardExpiry the sign-in is refused (403 `PasswordExpired`) until an administrator resets it.
  */
 import type { Principal } from '../auth/principal.ts';
 import type { IssuedCredentials, SessionPrincipal } from '../auth/sessions.ts';
 import { isTemporary } from '../auth/principal.ts';
 import { findLoginProfile, verifyLoginPassword } from '../services/iam/login-profiles.ts';
 import { findUser } from '../services/iam/identity-store.ts';
+import { findPasswordPolicy } from '../services/iam/account-password-policy.ts';
+import { passwordAge } from '../services/iam/password-expiry.ts';
 import { acceptCode } from '../services/iam/mfa-store.ts';
 import type { Sealer } from '../services/iam/mfa-store.ts';
 import type { App } from '../app.ts';
@@ -25,6 +31,8 @@ export const ROOT_SESSION_SECONDS = 3600;
 const MIN_ANSWER_MS = 400;
 
 export const SIGN_IN_FAILED = 'Your authentication information is incorrect. Please try again.';
+/** HardExpiry: the password was right but is past MaxPasswordAge; only an administrator's reset helps. */
+export const PASSWORD_HARD_EXPIRED = 'Your password has expired, and the account password policy does not let you choose a new one at sign-in. Ask an administrator to reset your password.';
 
 export class ConsoleError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
@@ -45,8 +53,10 @@ export interface SignedIn {
   status: 'signed-in';
   identity: ConsoleIdentity;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
-  /** The user must choose a new password (PasswordResetRequired) before going on. */
+  /** The user must choose a new password (PasswordResetRequired, or an expired one) before going on. */
   passwordChangeRequired: boolean;
+  /** Why: the password is older than the account password policy's MaxPasswordAge. */
+  passwordExpired: boolean;
   mfa: boolean;
 }
 
@@ -69,7 +79,7 @@ function wire(c: IssuedCredentials): SignedIn['credentials'] {
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration.toISOString() };
 }
 
-async function issue(deps: SignInDeps, principal: SessionPrincipal, extra: { passwordChangeRequired?: boolean } = {}): Promise<SignedIn> {
+async function issue(deps: SignInDeps, principal: SessionPrincipal, extra: { passwordChangeRequired?: boolean; passwordExpired?: boolean } = {}): Promise<SignedIn> {
   const now = deps.now();
   const durationSeconds = principal.type === 'Root' ? ROOT_SESSION_SECONDS : USER_SESSION_SECONDS;
   const credentials = await deps.app.credentials.sessions.issue({ principal: { ...principal, issuedAt: now, consoleSession: true }, durationSeconds, now });
@@ -78,6 +88,7 @@ async function issue(deps: SignInDeps, principal: SessionPrincipal, extra: { pas
     identity: { accountId: principal.accountId, arn: principal.arn, userName: principal.userName, isRoot: principal.type === 'Root' },
     credentials: wire(credentials),
     passwordChangeRequired: extra.passwordChangeRequired ?? false,
+    passwordExpired: extra.passwordExpired ?? false,
     mfa: principal.mfaAuthenticatedAt !== undefined,
   };
 }
@@ -131,6 +142,8 @@ export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInpu
   if (!await verifyLoginPassword(db, input.accountId, input.userName, input.password)) return fail();
   const user = (await findUser(db, input.accountId, input.userName))!;
   const profile = await findLoginProfile(db, input.accountId, user.user_key);
+  // Deleted since the password was checked.
+  if (!profile) return fail();
   const devices = await enabledDevices(deps, input.accountId, user.user_key);
   let mfaAt: number | undefined;
   if (devices.length > 0) {
@@ -147,11 +160,19 @@ export async function passwordSignIn(deps: SignInDeps, input: PasswordSignInInpu
   deps.backoff.succeeded(keys);
   note.principal = { type: 'IAMUser', arn: user.arn, accountId: input.accountId, userId: user.user_id, userName: user.user_name, accessKeyId: '' };
   note.mfaUsed = mfaAt !== undefined;
+  // Password age is judged only once the user has proven who they are (password and code), so
+  // the answer tells nothing to someone who merely knows the password of an MFA user.
+  const now = deps.now();
+  const age = passwordAge(await findPasswordPolicy(db, input.accountId), profile, now);
+  if (age.hardExpired) throw new ConsoleError(403, 'PasswordExpired', PASSWORD_HARD_EXPIRED);
+  // GetUser/ListUsers' PasswordLastUsed.
+  await db.updateTable('iam_users').set({ password_last_used_at: now })
+    .where('account_id', '=', input.accountId).where('user_key', '=', user.user_key).execute();
   const principal: SessionPrincipal = {
     type: 'IAMUser', arn: user.arn, accountId: input.accountId, userId: user.user_id, userName: user.user_name,
     ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}),
   };
-  return issue(deps, principal, { passwordChangeRequired: Boolean(Number(profile?.password_reset_required ?? 0)) });
+  return issue(deps, principal, { passwordChangeRequired: Boolean(Number(profile.password_reset_required)) || age.expired, passwordExpired: age.expired });
 }
 
 /**

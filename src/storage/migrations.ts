@@ -17,6 +17,7 @@ import { lambdaMigration } from './migration-lambda.ts';
 import { auditMigration } from './migration-audit.ts';
 import { replicationMigration } from './migration-replication.ts';
 import { clusterMigration } from './migration-cluster.ts';
+import { passwordSetAtMigration } from './migration-password-set-at.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -132,6 +133,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0011_audit': auditMigration,
     '0012_replication': replicationMigration,
     '0013_cluster': clusterMigration,
+    '0014_password_set_at': passwordSetAtMigration(),
   };
 }
 

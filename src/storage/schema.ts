@@ -222,6 +222,8 @@ export interface IamLoginProfileTable {
   created_at: number;
   /** Earlier argon2id hashes, newest first (JSON array; migration 0007), for PasswordReusePrevention. */
   password_history: string | null;
+  /** When the current password was set (ms; migration 0014): MaxPasswordAge counts from it. */
+  password_set_at: number | null;
 }
 
 export interface StsSessionTable {

@@ -1,6 +1,6 @@
 import { useContext, useEffect } from 'react';
 import { SessionContext } from '../session.tsx';
-import { errorFacts, isExpired, whyHref } from './errors.ts';
+import { errorFacts, isExpired, isRevoked, whyHref } from './errors.ts';
 
 /**
  * An AWS error as the console shows it: code, message and request id, and for access denials
@@ -12,6 +12,7 @@ export function ErrorBanner(props: { error: unknown; action?: string; resource?:
   // Expired credentials: back to sign-in with a message, whichever page noticed.
   useEffect(() => {
     if (session && isExpired(props.error)) session.signOut('Your session has expired. Sign in again.');
+    else if (session && isRevoked(props.error)) session.signOut('Your session has ended. Sign in again.');
   }, [session, props.error]);
   if (props.error === undefined || props.error === null) return null;
   const f = errorFacts(props.error);

@@ -52,3 +52,13 @@ export function isExpired(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === 'ExpiredTokenException' || name === 'ExpiredToken';
 }
+
+/**
+ * The page's session credentials are no longer known to the server: it was revoked (a sign-out
+ * of the same session elsewhere) or the server's sessions were reset. The page only ever holds
+ * session credentials, so this is never a mistyped key.
+ */
+export function isRevoked(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId';
+}

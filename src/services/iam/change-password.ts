@@ -9,7 +9,9 @@
  *   account password policy and, with PasswordReusePrevention = N, differ from the current
  *   password and the N - 1 before it (the profile's history). Either failure is
  *   `PasswordPolicyViolation` with AWS's text.
- * - Changing the password clears PasswordResetRequired, as the console's forced change does.
+ * - Changing the password clears PasswordResetRequired, as the console's forced change does,
+ *   and starts a new MaxPasswordAge. An expired password can be changed here even under
+ *   HardExpiry: AWS lets users with iam:ChangePassword and access keys do so through the API.
  * - The update is conditional on the hash that was verified, so two concurrent changes cannot
  *   both succeed from the same old password.
  */
@@ -53,7 +55,7 @@ export function changePassword(deps: IamDeps) {
       }
       const newHash = await hash(input.NewPassword);
       const updated = await deps.db.updateTable('iam_login_profiles')
-        .set({ password_hash: newHash, password_history: pushHistory(profile, profile.password_hash), password_reset_required: 0 })
+        .set({ password_hash: newHash, password_history: pushHistory(profile, profile.password_hash), password_reset_required: 0, password_set_at: deps.now() })
         .where('account_id', '=', accountId).where('user_key', '=', user.user_key).where('password_hash', '=', profile.password_hash)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw changedMeanwhile(user.user_name);

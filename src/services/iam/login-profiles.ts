@@ -77,12 +77,13 @@ export function createLoginProfile(deps: IamDeps) {
       const accountId = ctx.principal.accountId;
       checkPassword(await findPasswordPolicy(deps.db, accountId), input.Password);
       const passwordHash = await hashPassword(input.Password);
+      const now = deps.now();
       const result = await transaction(deps.db, async (trx) => {
         const user = await requireUser(trx, accountId, input.UserName);
         if (await findLoginProfile(trx, accountId, user.user_key)) throw profileExists(user.user_name);
         const row = {
           account_id: accountId, user_key: user.user_key, password_hash: passwordHash,
-          password_reset_required: input.PasswordResetRequired ? 1 : 0, created_at: deps.now(), password_history: null,
+          password_reset_required: input.PasswordResetRequired ? 1 : 0, created_at: now, password_history: null, password_set_at: now,
         };
         await trx.insertInto('iam_login_profiles').values(row).execute();
         return profileOutput(user, row);
@@ -128,10 +129,12 @@ export function updateLoginProfile(deps: IamDeps) {
         const user = await requireUser(trx, accountId, input.UserName);
         const profile = await findLoginProfile(trx, accountId, user.user_key);
         if (!profile) throw noSuchProfile(user.user_name);
-        const change: { password_hash?: string; password_reset_required?: number; password_history?: string } = {};
+        const change: { password_hash?: string; password_reset_required?: number; password_history?: string; password_set_at?: number } = {};
         if (passwordHash !== undefined) {
           change.password_hash = passwordHash;
           change.password_history = pushHistory(profile, profile.password_hash);
+          // A new password starts a new MaxPasswordAge (an administrator's reset ends a hard expiry).
+          change.password_set_at = deps.now();
         }
         if (input.PasswordResetRequired !== undefined) change.password_reset_required = input.PasswordResetRequired ? 1 : 0;
         if (Object.keys(change).length === 0) return;
