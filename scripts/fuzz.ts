@@ -30,22 +30,10 @@ import { buildRoutes, matchRoute, bindInput } from '../src/protocol/rest-json.ts
 import { checkSignatureTiming, expectedSignature, forgetSigningKeys, parseSignature, type SignableRequest } from '../src/auth/sigv4.ts';
 import { parsePolicy } from '../src/iam/parse-policy.ts';
 import type { PolicyKind } from '../src/iam/policy-types.ts';
+import { mulberry32, type Rand } from '../src/seeded-random.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Randomness (seeded) and mutation
-
-type Rand = () => number;
-
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Text of any value, as a client could send it (never throws, even for a lone surrogate). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -10,6 +10,11 @@ export class AwsError extends Error {
   readonly status: number;
   /** awsQuery distinguishes client (`Sender`) from server (`Receiver`) faults. */
   readonly fault: 'client' | 'server';
+  /**
+   * The awsJson member the message travels in: `Message` in the services' own errors; AWS's
+   * request throttling answers `message` (src/throttle/throttle.ts).
+   */
+  jsonMessageMember: 'Message' | 'message' = 'Message';
 
   constructor(code: string, message: string, status = 400) {
     super(message);

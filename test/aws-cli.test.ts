@@ -170,11 +170,11 @@ describe('AWS CLI v2', { concurrency: true }, () => {
     assert.equal(unknownKey.stderr.trim(), 'An error occurred (UnrecognizedClientException) when calling the ListSecrets operation: The security token included in the request is invalid.');
   });
 
-  test('replicate-secret-to-regions answers with the replica InProgress (test/replication-*.test.ts follow it)', async () => {
+  test('replicate-secret-to-regions to a region this deployment neither serves nor peers with is refused (test/replication-*.test.ts replicate)', async () => {
     ok(await cli('create-secret', '--name', 'cli/replica', '--secret-string', 'v'));
     const r = await cli('replicate-secret-to-regions', '--secret-id', 'cli/replica', '--add-replica-regions', 'Region=eu-west-1');
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.json.ReplicationStatus, [{ Region: 'eu-west-1', KmsKeyId: 'alias/aws/secretsmanager', Status: 'InProgress' }]);
+    assert.equal(r.code, 254);
+    assert.equal(r.stderr.trim(), 'An error occurred (InvalidParameterException) when calling the ReplicateSecretToRegions operation: Invalid replica region.');
   });
 
   test('parameter errors exit 252 without calling the server; CLI 2.9.19 has no batch-get-secret-value', async () => {

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
@@ -19,17 +19,7 @@ import { PG_ADMIN_URL, startServer, type Credentials, type TestServer } from './
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient } from './helpers/iam.ts';
 import { openConsole, signInWithKeys, type ConsoleBrowser } from './helpers/browser.ts';
-
-/** Whether `password` matches the role's SCRAM-SHA-256 verifier in pg_authid (RFC 5802/7677). */
-async function passwordMatches(admin: pg.Client, user: string, password: string): Promise<boolean> {
-  const { rows } = await admin.query<{ rolpassword: string }>('select rolpassword from pg_authid where rolname = $1', [user]);
-  const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(rows[0]?.rolpassword ?? '');
-  assert.ok(m, `a SCRAM verifier for ${user}`);
-  const salted = pbkdf2Sync(password.normalize('NFKC'), Buffer.from(m[2]!, 'base64'), Number(m[1]), 32, 'sha256');
-  const storedKey = createHash('sha256').update(createHmac('sha256', salted).update('Client Key').digest()).digest('base64');
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest('base64');
-  return storedKey === m[3] && serverKey === m[4];
-}
+import { pgPasswordMatches } from './helpers/pg-password.ts';
 
 /** POST /console/api/rotation-attempts signed as `creds` (what the page's consoleApi does). */
 async function attemptsApi(server: TestServer, creds: Credentials, body: unknown): Promise<{ status: number; json: any }> {
@@ -82,7 +72,9 @@ describe('console rotation', () => {
     await page.getByLabel('Schedule').fill('30');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Store secret' }).click();
-    await page.getByRole('tab', { name: 'Rotation', selected: true }).waitFor({ timeout: 60_000 });
+    // The setup (role, function from the template's zip, permission, RotateSecret) makes a dozen
+    // calls from the page: the helpers' step timeout (BROWSER_TIMEOUT_MS) covers a loaded machine.
+    await page.getByRole('tab', { name: 'Rotation', selected: true }).waitFor();
     arn = (await sm.send(new DescribeSecretCommand({ SecretId: 'db/console-app' }))).ARN!;
     await page.getByTestId('attempt-outcome').filter({ hasText: 'succeeded' }).first().waitFor({ timeout: 120_000 });
     await page.getByText('finishSecret ✓').first().waitFor();
@@ -90,7 +82,7 @@ describe('console rotation', () => {
     const now = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { username: string; password: string };
     assert.equal(now.username, user);
     assert.notEqual(now.password, initial);
-    assert.equal(await passwordMatches(admin, user, now.password), true);
+    assert.equal(await pgPasswordMatches(admin, user, now.password), true);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
     assert.equal(described.RotationEnabled, true);
     assert.equal(described.RotationRules?.AutomaticallyAfterDays, 30);
@@ -104,7 +96,7 @@ describe('console rotation', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="attempt-outcome"]')].filter((e) => e.textContent === 'succeeded').length >= 2, undefined, { timeout: 120_000 });
     const after = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { password: string };
     assert.notEqual(after.password, before.password);
-    assert.equal(await passwordMatches(admin, user, after.password), true);
+    assert.equal(await pgPasswordMatches(admin, user, after.password), true);
   });
 
   test('the attempts API: DescribeSecret decides, function output needs logs:GetLogEvents', async () => {

@@ -14,7 +14,7 @@ import { CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } fr
 import { startServer, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient } from './helpers/iam.ts';
-import { openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
+import { consoleContext, openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
 
 describe('console secrets pages', () => {
   let server: TestServer;
@@ -103,12 +103,18 @@ describe('console secrets pages', () => {
     assert.equal(now.SecretString, JSON.stringify({ username: 'app', password: 'first-Pa55' }));
   });
 
-  test('resource policy: findings from ValidateResourcePolicy, BlockPublicPolicy refuses a public policy, a narrow one is saved', async () => {
+  test('resource policy: the shared policy editor, findings from ValidateResourcePolicy, BlockPublicPolicy refuses a public policy, a narrow one is saved', async () => {
     const page = b.page;
     await page.getByRole('tab', { name: 'Resource policy' }).click();
-    const editor = page.getByLabel('Policy document (JSON)');
+    await page.getByRole('button', { name: 'Write a policy' }).click();
+    const editor = page.getByLabel('Resource policy JSON');
+    // The editor's own checks as you type: syntax with line and column, then the policy grammar.
     await editor.fill('{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", ');
-    await page.getByText(/Invalid JSON at line 1/).waitFor();
+    await page.getByTestId('policy-diagnostics').getByText(/Error · line 1, column \d+/).first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save policy' }).isDisabled(), true);
+    await editor.fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Alow', Principal: { AWS: server.accountId }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }, null, 2));
+    await page.getByTestId('policy-diagnostics').getByText('Invalid effect: Alow').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save policy' }).isDisabled(), true);
     const publicPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }, null, 2);
     await editor.fill(publicPolicy);
     await page.getByRole('button', { name: 'Validate' }).click();
@@ -118,10 +124,15 @@ describe('console secrets pages', () => {
     await b.shot('secret-policy-blocked');
     const narrow = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${server.accountId}:root` }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }, null, 2);
     await editor.fill(narrow);
+    // The visual view shows the same statement (the principal as written).
+    await page.getByRole('tab', { name: 'Visual' }).click();
+    await page.getByTestId('policy-visual').getByText('secretsmanager:GetSecretValue').first().waitFor();
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('Resource policy saved.').waitFor();
     const stored = await sm.send(new GetResourcePolicyCommand({ SecretId: arn }));
     assert.deepEqual(JSON.parse(stored.ResourcePolicy!), JSON.parse(narrow));
+    await b.shot('secret-policy-editor');
   });
 
   test('the list filters by tag and shows planned deletions on request; delete with a window, then restore', async () => {
@@ -183,7 +194,7 @@ describe('console secrets pages', () => {
   });
 
   test('at phone width the navigation sits behind a menu button', async () => {
-    const phone = await b.browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
+    const phone = await consoleContext(b.browser, { viewport: { width: 390, height: 800 } });
     const page = await phone.newPage();
     await page.goto(`${server.endpoint}/console/`);
     await signInWithKeys(page, server.root);

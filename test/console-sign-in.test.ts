@@ -19,7 +19,7 @@ import { secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
 import { rejectsWith } from './helpers/secrets.ts';
 import { sql } from './helpers/db-rows.ts';
-import { openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
+import { consoleContext, openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
 
 const STEP = 30_000;
 const PASSWORD = 'Correct-Horse-9-battery';
@@ -280,7 +280,7 @@ describe('console sign-in', () => {
   });
 
   test('when the session expires the console returns to sign-in and says so', async () => {
-    const context = await b.browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const context = await consoleContext(b.browser);
     const page = await context.newPage();
     // The page's clock, fast-forwarded past the root session's hour.
     await page.clock.install();
@@ -335,7 +335,14 @@ describe('console sign-in', () => {
       // Expired, no hard expiry: the console asks for a new password first.
       await age(31);
       const page = b.page;
-      await signInWithPassword(page, { accountId: server.accountId, userName: 'gina', password: PASSWORD });
+      const signInAsGina = async (password: string) => {
+        await page.getByRole('tab', { name: 'IAM user' }).click();
+        await page.getByLabel('Account ID').fill(server.accountId);
+        await page.getByLabel('IAM user name').fill('gina');
+        await page.getByLabel('Password').fill(password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+      };
+      await signInAsGina(PASSWORD);
       await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
       assert.equal(await page.getByTestId('change-password-reason').innerText(), 'Your password has expired. Choose a new password to go on.');
       await b.shot('password-expired');
@@ -361,11 +368,7 @@ describe('console sign-in', () => {
       assert.match(refused.body.message ?? '', /^Your password has expired.*Ask an administrator to reset your password\.$/);
       // A wrong password still gets the one generic answer: expiry is told only to who knows the password.
       assert.deepEqual((await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Not-the-Pa55word' })).body, { code: 'SignInFailed', message: FAILED });
-      await page.getByRole('tab', { name: 'IAM user' }).click();
-      await page.getByLabel('Account ID').fill(server.accountId);
-      await page.getByLabel('IAM user name').fill('gina');
-      await page.getByLabel('Password').fill('Second-Pa55word-here');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAsGina('Second-Pa55word-here');
       await page.getByTestId('error-banner').getByText('PasswordExpired').waitFor();
       await b.shot('password-hard-expired');
       // An administrator's reset (UpdateLoginProfile with a password) ends it.
@@ -381,6 +384,28 @@ describe('console sign-in', () => {
       assert.equal((await postSignIn(server, { accountId: server.accountId, userName: 'gina', password: 'Third-Pa55word-here' })).body.status, 'signed-in');
     } finally {
       await iam.send(new DeleteAccountPasswordPolicyCommand({}));
+    }
+  });
+  test('with --region any the sign-in form takes any region name, and the session works in it', async () => {
+    const anyServer = await startServer({ args: ['--region', 'any'] });
+    const context = await consoleContext(b.browser);
+    try {
+      await secretsManager(anyServer, { region: 'eu-west-3' }).send(new CreateSecretCommand({ Name: 'console/paris', SecretString: 'x' }));
+      const page = await context.newPage();
+      await page.goto(`${anyServer.endpoint}/console/`);
+      await page.getByRole('tab', { name: 'Access key' }).click();
+      const region = page.getByLabel('Region');
+      await region.fill('not a region');
+      // The browser's own validation keeps a malformed name from being sent.
+      assert.equal(await region.evaluate((el) => (el as HTMLInputElement).validity.valid), false);
+      await region.fill('eu-west-3');
+      await signInWithKeys(page, anyServer.root);
+      assert.equal(await page.locator('.topbar .region').innerText(), 'eu-west-3');
+      await page.getByRole('link', { name: 'console/paris' }).waitFor();
+      await b.shot('any-region', page);
+    } finally {
+      await context.close();
+      await anyServer.destroy();
     }
   });
 });

@@ -4,7 +4,7 @@
  * replicator credential the operator gave it; the peer accepts only the principal it trusts
  * (--replication-trust), and, for a replica under a customer managed key there, only once that
  * principal may use the key. A peer that is down is retried until InSync; a replica promoted in
- * the peer's region is forgotten by the primary.
+ * the peer's region is forgotten by the primary. Over HTTPS, a peer's private CA is trusted with --peer-ca.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { dropPostgresSchema, startServer, TEST_DATABASE, type Credentials, type TestServer } from './helpers/server.ts';
+import { clientTls, dropPostgresSchema, startServer, TEST_DATABASE, type Credentials, type TestServer } from './helpers/server.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { userWithKey } from './helpers/iam.ts';
 import { rejectsWith, token } from './helpers/secrets.ts';
@@ -41,7 +41,7 @@ function freePort(): Promise<number> {
 /** The replication user of the documented setup: only ReplicateSecretToRegions, in its deployment. */
 async function replicator(server: TestServer, region: string): Promise<Credentials> {
   // Signed for the one region the deployment serves (IAM is global, so any served region will do).
-  const iam = new IAMClient({ endpoint: server.endpoint, region, credentials: server.root, maxAttempts: 1 });
+  const iam = new IAMClient({ endpoint: server.endpoint, region, credentials: server.root, maxAttempts: 1, ...clientTls(server) });
   const user = await userWithKey(iam, 'coffer-replicator');
   assert.equal(user.arn, REPLICATOR);
   await iam.send(new PutUserPolicyCommand({ UserName: 'coffer-replicator', PolicyName: 'replication', PolicyDocument: JSON.stringify({
@@ -158,5 +158,33 @@ describe('replication between two deployments', () => {
     await smEast.send(new PutSecretValueCommand({ SecretId: 'peer/db', SecretString: 'east only', ClientRequestToken: token() }));
     assert.equal((await smWest.send(new GetSecretValueCommand({ SecretId: 'peer/db' }))).SecretString, 'west now');
     assert.equal((await smWest.send(new DescribeSecretCommand({ SecretId: 'peer/db' }))).PrimaryRegion, undefined);
+  });
+});
+
+describe('replication to a peer over HTTPS', () => {
+  let east: TestServer | undefined;
+  let west: TestServer | undefined;
+  let dir: string;
+  after(async () => {
+    await east?.destroy();
+    await west?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a peer with --tls self-signed, its CA given with --peer-ca: the replica reaches InSync', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coffer-peers-tls-'));
+    west = await startServer({ args: ['--region', 'us-west-2', '--account-id', ACCOUNT, '--replication-trust', REPLICATOR, '--tls', 'self-signed'] });
+    assert.match(west.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const westKey = await replicator(west, 'us-west-2');
+    east = await startServer({
+      args: ['--region', 'us-east-1', '--account-id', ACCOUNT, '--peer-region', `us-west-2=${west.endpoint}`,
+        '--peer-credentials-file', credentialsFile(dir, 'us-west-2', westKey), '--peer-ca', join(west.dataDir, 'tls', 'ca.pem')],
+      env: { COFFER_REPLICATION_INTERVAL_MS: '50' },
+    });
+    const smEast = secretsManager(east, { region: 'us-east-1' });
+    await smEast.send(new CreateSecretCommand({ Name: 'tls/db', SecretString: 'over https', AddReplicaRegions: [{ Region: 'us-west-2' }] }));
+    await replicaStatus(smEast, 'tls/db', 'us-west-2', 'InSync');
+    const replica = await secretsManager(west, { region: 'us-west-2' }).send(new GetSecretValueCommand({ SecretId: 'tls/db' }));
+    assert.equal(replica.SecretString, 'over https');
   });
 });

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetRoleCommand, GetRolePolicyCommand, PutUserPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
@@ -18,6 +18,7 @@ import { COFFER_BIN, PG_ADMIN_URL, startServer, type Credentials, type TestServe
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
 import { attemptsOf, finishedAttempt, lambdaClient } from './helpers/rotation.ts';
+import { pgPasswordMatches } from './helpers/pg-password.ts';
 import { S001_FUNCTION_POLICY, S001_SINGLE_USER } from '../src/iam/seed-examples.ts';
 
 let server: TestServer;
@@ -80,17 +81,6 @@ async function databaseSecret(name: string): Promise<{ arn: string; user: string
   return { arn: out.ARN!, user, password };
 }
 
-/** Whether `password` matches the role's SCRAM-SHA-256 verifier in pg_authid (RFC 5802/7677). */
-async function passwordMatches(user: string, password: string): Promise<boolean> {
-  const { rows } = await admin.query<{ rolpassword: string }>('select rolpassword from pg_authid where rolname = $1', [user]);
-  const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(rows[0]?.rolpassword ?? '');
-  assert.ok(m, `a SCRAM verifier for ${user}`);
-  const salted = pbkdf2Sync(password.normalize('NFKC'), Buffer.from(m[2]!, 'base64'), Number(m[1]), 32, 'sha256');
-  const storedKey = createHash('sha256').update(createHmac('sha256', salted).update('Client Key').digest()).digest('base64');
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest('base64');
-  return storedKey === m[3] && serverKey === m[4];
-}
-
 const currentValue = async (id: string) =>
   JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString!) as { password: string; username: string };
 
@@ -102,7 +92,7 @@ describe('coffer rotation setup, single user on PostgreSQL', () => {
 
   test('creates the role, its policy, the function and its permission, then rotates: the password changes in PostgreSQL', async () => {
     secret = await databaseSecret(name);
-    assert.ok(await passwordMatches(secret.user, secret.password));
+    assert.ok(await pgPasswordMatches(admin, secret.user, secret.password));
     const run = await setup(['--secret-id', name, '--template', 'postgresql-single-user', '--schedule', 'rate(10 days)']);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
@@ -126,8 +116,8 @@ describe('coffer rotation setup, single user on PostgreSQL', () => {
 
   test('the password really changed in PostgreSQL: the SCRAM verifier in pg_authid is the new one\'s', async () => {
     const now = await currentValue(name);
-    assert.ok(await passwordMatches(secret.user, now.password), 'the new password is the role\'s');
-    assert.ok(!(await passwordMatches(secret.user, secret.password)), 'the old one is not');
+    assert.ok(await pgPasswordMatches(admin, secret.user, now.password), 'the new password is the role\'s');
+    assert.ok(!(await pgPasswordMatches(admin, secret.user, secret.password)), 'the old one is not');
   });
 
   test('the role, its policy and the function\'s resource policy are the documented ones', async () => {
@@ -213,7 +203,7 @@ describe('errors', () => {
     assert.equal(d.RotationEnabled, undefined);
     await assert.rejects(lambdaClient(server).send(new GetFunctionCommand({ FunctionName: 'SecretsManager-setup-no-create-role-' + /-([0-9a-f]{8})-Role/.exec(run.stderr)![1] })),
       { name: 'ResourceNotFoundException' });
-    assert.ok(await passwordMatches(s.user, s.password));
+    assert.ok(await pgPasswordMatches(admin, s.user, s.password));
   });
 
   test('a template for another engine, an unknown template, a missing master secret: explained, nothing made', async () => {

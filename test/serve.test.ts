@@ -2,7 +2,7 @@
  * The `coffer serve` process as an operator meets it: the banner, /health, --listen, usage
  * errors, and a SIGTERM that lets in-flight requests finish before a clean exit.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Agent, get } from 'node:http';
@@ -13,16 +13,10 @@ import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand
 import { dropPostgresSchema, startServer, TEST_DATABASE, type TestServer } from './helpers/server.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { runCoffer } from './helpers/process.ts';
+import { fileCleanups } from './helpers/file-cleanups.ts';
 import { startRequest, type HeldRequest } from './helpers/held-request.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-after(async () => { for (const c of cleanups.reverse()) await c(); });
-
-async function started(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const server = await startServer(opts);
-  cleanups.push(() => server.destroy());
-  return server;
-}
+const { cleanups, started } = fileCleanups();
 
 function health(endpoint: string, agent: Agent | false = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

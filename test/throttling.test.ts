@@ -43,8 +43,12 @@ describe('throttling', () => {
     const refused = await call();
     assert.equal(refused.status, 400);
     assert.equal(refused.headers['x-amzn-errortype'], 'ThrottlingException');
-    assert.equal(refused.json.__type, 'ThrottlingException');
-    assert.equal(refused.json.message ?? refused.json.Message, 'Rate exceeded');
+    // AWS's throttling layer writes `message` in lowercase, unlike the services' own errors (`Message`).
+    assert.equal(refused.body, '{"__type":"ThrottlingException","message":"Rate exceeded"}');
+    const notFound = await signedRequest(server, { target: 'secretsmanager.DescribeSecret', body: '{"SecretId":"no/such"}' });
+    assert.equal(notFound.json.__type, 'ResourceNotFoundException');
+    assert.equal(typeof notFound.json.Message, 'string');
+    assert.equal(notFound.json.message, undefined);
     await sleep(1100);
     assert.equal((await call()).status, 200);
   });

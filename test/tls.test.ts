@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { get } from 'node:https';
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { startServer, type Credentials, type TestServer } from './helpers/server.ts';
+import type { Credentials, TestServer } from './helpers/server.ts';
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
 import { rejectsWith } from './helpers/secrets.ts';
 import { runCoffer } from './helpers/process.ts';
+import { fileCleanups } from './helpers/file-cleanups.ts';
 import { createRotationFunction, finishedAttempt } from './helpers/rotation.ts';
 import { S000_SINGLE_USER } from '../src/iam/seed-examples.ts';
 import { ensureSelfSigned } from '../src/tls/self-signed.ts';
@@ -30,14 +31,7 @@ function httpsGet(url: string, ca: string): Promise<string> {
   });
 }
 
-const cleanups: (() => Promise<void> | void)[] = [];
-after(async () => { for (const c of cleanups.reverse()) await c(); });
-
-async function started(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const server = await startServer(opts);
-  cleanups.push(() => server.destroy());
-  return server;
-}
+const { started } = fileCleanups();
 
 /** Allows everything in Secrets Manager, and denies it all when `aws:SecureTransport` is `deniedWhen`. */
 function transportPolicy(deniedWhen: 'true' | 'false'): string {

@@ -62,6 +62,7 @@ functions and rotation:
 replication:
   --peer-region REGION=URL          a region served by another deployment; repeatable (COFFER_PEER_REGIONS, comma-separated)
   --peer-credentials-file FILE      credentials for the peers, per region profile (COFFER_PEER_CREDENTIALS_FILE)
+  --peer-ca FILE                    PEM CA certificates trusted for https:// peers, with the system's (COFFER_PEER_CA)
   --replication-trust ARN           a principal allowed to write replicas here; repeatable (COFFER_REPLICATION_TRUST)
   --replication-interval-ms N       how often replicas are pushed, in ms (COFFER_REPLICATION_INTERVAL_MS; default 1000)
 

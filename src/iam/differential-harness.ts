@@ -25,6 +25,7 @@ import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { evaluate, type PolicyRef } from './evaluate.ts';
 import { compilePolicyDocument } from './parse-policy.ts';
 import type { RequestPrincipal } from './policy-types.ts';
+import { mulberry32 } from '../seeded-random.ts';
 
 export type OracleDecision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
@@ -36,18 +37,6 @@ export interface DifferentialCase {
   readonly context: Readonly<Record<string, string | readonly string[]>>;
   readonly identityPolicies: readonly object[];
   readonly resourcePolicy: object | undefined;
-}
-
-/** mulberry32: small, fast, and reproducible from a 32-bit seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const A = '111122223333';
@@ -258,7 +247,7 @@ export interface Disagreement {
 
 /** Run `count` cases from `seed`; returns the disagreements (empty when the engines agree). */
 export async function runDifferential(seed: number, count: number, limit = 20): Promise<Disagreement[]> {
-  const rng = prng(seed);
+  const rng = mulberry32(seed);
   const found: Disagreement[] = [];
   for (let index = 0; index < count; index++) {
     const testCase = generateCase(rng);

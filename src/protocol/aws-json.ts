@@ -32,7 +32,7 @@ export function jsonError(err: AwsError, requestId: string): WireResponse {
   return {
     status: err.status,
     headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
-    body: JSON.stringify(err.message ? { __type: err.code, Message: err.message } : { __type: err.code }),
+    body: JSON.stringify(err.message ? { __type: err.code, [err.jsonMessageMember]: err.message } : { __type: err.code }),
   };
 }
 

@@ -9,7 +9,7 @@ test('operations of a combined quota share one bucket; a catch-all gives each op
   const t = new Throttle({ enabled: true, burstSeconds: 1, overrides: [parseRateOverride('secretsmanager:PutSecretValue=2'), parseRateOverride('iam:*=1')] }, () => now);
   t.check(call('PutSecretValue'));
   t.check(call('UpdateSecret'));
-  assert.throws(() => t.check(call('UpdateSecretVersionStage')), { code: 'ThrottlingException', message: 'Rate exceeded' });
+  assert.throws(() => t.check(call('UpdateSecretVersionStage')), { code: 'ThrottlingException', message: 'Rate exceeded', jsonMessageMember: 'message' });
   t.check(call('PutSecretValue', '444455556666'));
   t.check(call('ListUsers', undefined, 'iam'));
   t.check(call('ListRoles', undefined, 'iam'));

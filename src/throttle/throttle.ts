@@ -63,8 +63,14 @@ export function throttlingError(service: string): AwsError {
       return new AwsError('Throttling', 'Rate exceeded');
     case 'lambda':
       return new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
-    default:
-      return new AwsError('ThrottlingException', 'Rate exceeded');
+    default: {
+      // AWS's request throttling, not the service's own error handling, answers this one, with a
+      // lowercase `message`: `{"__type":"ThrottlingException","message":"Rate exceeded"}` (as seen in
+      // answers captured from Secrets Manager and ECS; docs/operations.md, "Throttling").
+      const err = new AwsError('ThrottlingException', 'Rate exceeded');
+      err.jsonMessageMember = 'message';
+      return err;
+    }
   }
 }
 

@@ -8,6 +8,8 @@ import { Button, ErrorBanner, Notice, SelectField, Tabs, TabPanel, TextField } f
 export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, region: string) => void }) {
   const [mode, setMode] = useState<'password' | 'keys'>('password');
   const [regions, setRegions] = useState<string[]>(['us-east-1']);
+  /** The server runs with `--region any`: whichever region the user names is served. */
+  const [anyRegion, setAnyRegion] = useState(false);
   const [region, setRegion] = useState('us-east-1');
   const [accountId, setAccountId] = useState('');
   const [userName, setUserName] = useState('');
@@ -20,7 +22,7 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
-    serverInfo().then((i) => { setRegions(i.regions); setRegion(i.regions[0] ?? 'us-east-1'); }, () => undefined);
+    serverInfo().then((i) => { setRegions(i.regions); setAnyRegion(i.anyRegion); setRegion(i.regions[0] ?? 'us-east-1'); }, () => undefined);
   }, []);
 
   const submitPassword = async (e: FormEvent) => {
@@ -59,9 +61,14 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
     }
   };
 
-  const regionField = regions.length > 1
-    ? <SelectField label="Region" value={region} onChange={(e) => setRegion(e.target.value)} options={regions.map((r) => ({ value: r, label: r }))} />
-    : null;
+  // A free-form region when the server serves any (the same shape authenticate accepts), a
+  // picker when it serves several, nothing when it serves one.
+  const regionField = anyRegion
+    ? <TextField label="Region" value={region} onChange={(e) => setRegion(e.target.value.trim())} required spellCheck={false} autoCapitalize="off"
+        pattern="[a-z]{2}(-[a-z]+)+-[0-9]+" title="A region name such as eu-west-1" hint="This server serves any region: name the one to work in." />
+    : regions.length > 1
+      ? <SelectField label="Region" value={region} onChange={(e) => setRegion(e.target.value)} options={regions.map((r) => ({ value: r, label: r }))} />
+      : null;
 
   return (
     <main className="signin" id="main">

@@ -1,13 +1,16 @@
-// The secret's resource policy: a JSON editor, IAM Access Analyzer-style findings from
-// ValidateResourcePolicy, and PutResourcePolicy with BlockPublicPolicy (on by default, as in
-// AWS's console), or DeleteResourcePolicy.
-import { useEffect, useState } from 'react';
+// The secret's resource policy in the shared policy editor (JSON view checked as you type by
+// the server's own grammar, and the visual view; `kind: 'resource'`), IAM Access
+// Analyzer-style findings from ValidateResourcePolicy, and PutResourcePolicy with
+// BlockPublicPolicy (on by default, as in AWS's console), or DeleteResourcePolicy.
+import { useEffect, useMemo, useState } from 'react';
 import {
   DeleteResourcePolicyCommand, GetResourcePolicyCommand, PutResourcePolicyCommand, ValidateResourcePolicyCommand,
   type DescribeSecretResponse, type ValidationErrorsEntry,
 } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
-import { Button, Checkbox, ErrorBanner, JsonEditor, Loading, Notice, jsonError, useAsync } from '../../components/index.ts';
+import { Button, Checkbox, ErrorBanner, Loading, Notice, useAsync } from '../../components/index.ts';
+import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
+import { analyzePolicy } from '../../policy/diagnostics.ts';
 
 function template(arn: string, accountId: string): string {
   return JSON.stringify({
@@ -16,8 +19,10 @@ function template(arn: string, accountId: string): string {
   }, null, 2);
 }
 
+const EMPTY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [] }, null, 2);
+
 export function PolicyTab(props: { secret: DescribeSecretResponse }) {
-  const { clients, accountId } = useSession();
+  const { clients, accountId, region } = useSession();
   const s = props.secret;
   const current = useAsync(() => clients.secretsManager.send(new GetResourcePolicyCommand({ SecretId: s.ARN })), [s.ARN]);
   const [text, setText] = useState('');
@@ -27,6 +32,8 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string>();
+  /** The editor stays once shown, even if its text is cleared. */
+  const [editing, setEditing] = useState(false);
 
   useEffect(() => {
     if (current.data) setText(current.data.ResourcePolicy ? JSON.stringify(JSON.parse(current.data.ResourcePolicy), null, 2) : '');
@@ -54,16 +61,20 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
     current.reload();
   });
 
+  // The server validates too; the editor's own errors (syntax, grammar) already say a save would fail.
+  const analysis = useMemo(() => analyzePolicy(text, 'resource'), [text]);
   if (current.loading && !current.data) return <Loading />;
-  const broken = text.trim() === '' || jsonError(text) !== undefined;
+  const unparsable = text.trim() === '' || analysis.document === undefined;
   return (
     <div>
       <ErrorBanner error={current.error ?? error} action="secretsmanager:PutResourcePolicy" resource={s.ARN} />
       {done && <Notice kind="success">{done}</Notice>}
-      {!current.data?.ResourcePolicy && !text && (
-        <p>This secret has no resource policy. <Button onClick={() => setText(template(s.ARN!, accountId))}>Start from an example</Button></p>
-      )}
-      <JsonEditor label="Policy document (JSON)" value={text} onChange={(v) => { setText(v); setValid(undefined); setFindings(undefined); }} rows={16} />
+      {!current.data?.ResourcePolicy && !text && !editing ? (
+        <p>This secret has no resource policy.{' '}
+          <Button onClick={() => { setEditing(true); setText(template(s.ARN!, accountId)); }}>Start from an example</Button>{' '}
+          <Button onClick={() => { setEditing(true); setText(EMPTY_POLICY); }}>Write a policy</Button>
+        </p>
+      ) : <PolicyEditor kind="resource" label="Resource policy" value={text} onChange={(v) => { setText(v); setValid(undefined); setFindings(undefined); setDone(undefined); }} accountId={accountId} region={region} />}
       {valid === true && <Notice kind="success">Policy validation passed.</Notice>}
       {findings && findings.length > 0 && (
         <div className="banner banner-error" role="alert" data-testid="policy-findings">
@@ -73,8 +84,8 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
       <Checkbox label="Block public access (BlockPublicPolicy)" checked={block} onChange={(e) => setBlock(e.target.checked)} />
       <div className="form-actions">
         {current.data?.ResourcePolicy && <Button variant="danger" busy={busy === 'delete'} onClick={() => void remove()}>Delete policy</Button>}
-        <Button busy={busy === 'validate'} disabled={broken} onClick={() => void validate()}>Validate</Button>
-        <Button variant="primary" busy={busy === 'save'} disabled={broken} onClick={() => void save()}>Save policy</Button>
+        <Button busy={busy === 'validate'} disabled={unparsable} onClick={() => void validate()}>Validate</Button>
+        <Button variant="primary" busy={busy === 'save'} disabled={unparsable || !analysis.valid} onClick={() => void save()}>Save policy</Button>
       </div>
     </div>
   );

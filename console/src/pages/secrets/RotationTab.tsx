@@ -31,14 +31,19 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
   const s = props.secret;
   const [watch, setWatch] = useState(0);
   const attempts = useAsync(() => session.consoleApi<AttemptsAnswer>('/rotation-attempts', { SecretId: s.ARN, Limit: 10 }), [s.ARN, watch]);
-  const running = attempts.data?.attempts.some((a) => a.outcome === 'running');
+  // The last answer that came: one failed refresh (a busy server) must neither blank the list
+  // nor stop following a running attempt.
+  const [lastAnswer, setLastAnswer] = useState<AttemptsAnswer>();
+  useEffect(() => { if (attempts.data) setLastAnswer(attempts.data); }, [attempts.data]);
+  const shown = attempts.data ?? (lastAnswer?.arn === s.ARN ? lastAnswer : undefined);
+  const running = shown?.attempts.some((a) => a.outcome === 'running');
   // While an attempt runs (or one was just asked for), look again every two seconds.
   const [followUntil, setFollowUntil] = useState(0);
   useEffect(() => {
-    if (!running && Date.now() > followUntil) return;
+    if (attempts.loading || (!running && Date.now() > followUntil)) return;
     const t = setTimeout(() => { setWatch((w) => w + 1); props.onChanged(); }, 2000);
     return () => clearTimeout(t);
-  }, [attempts.data, running, followUntil]);
+  }, [attempts.data, attempts.error, attempts.loading, running, followUntil]);
   const follow = () => { setFollowUntil(Date.now() + 90_000); setWatch((w) => w + 1); };
 
   const [busy, setBusy] = useState<string>();
@@ -93,7 +98,7 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
         initialSchedule={rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? String(rules.AutomaticallyAfterDays) : undefined)} initialDuration={rules?.Duration} />
       <h2>Recent attempts</h2>
       <ErrorBanner error={attempts.error} action="secretsmanager:DescribeSecret" resource={s.ARN} />
-      <Attempts answer={attempts.data} />
+      <Attempts answer={shown} />
     </div>
   );
 }

@@ -8,6 +8,8 @@
  *   Or COFFER_PEER_ACCESS_KEY_ID / COFFER_PEER_SECRET_ACCESS_KEY for every peer. Never a flag.
  * - `--replication-trust PRINCIPAL_ARN` (repeatable; COFFER_REPLICATION_TRUST, comma-separated):
  *   on the deployment that holds replicas, the principals whose signed calls may write them.
+ * - `--peer-ca FILE` (COFFER_PEER_CA): PEM CA certificates trusted, besides the system's, for
+ *   `https://` peers (a peer with `--tls self-signed` or a private CA).
  * - `--replication-interval-ms N` (COFFER_REPLICATION_INTERVAL_MS): how often the worker looks
  *   for replicas behind their primary (default 1000).
  */
@@ -15,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../../config.ts';
 
-export const REPLICATION_FLAGS = ['peer-region', 'peer-credentials-file', 'replication-trust', 'replication-interval-ms'];
+export const REPLICATION_FLAGS = ['peer-region', 'peer-credentials-file', 'peer-ca', 'replication-trust', 'replication-interval-ms'];
 
 export interface PeerCredentials {
   accessKeyId: string;
@@ -29,6 +31,8 @@ export interface PeerRegion {
   endpoint: string;
   /** Absent: the peer is declared but nothing was given to sign with (replication to it fails, saying so). */
   credentials?: PeerCredentials;
+  /** `--peer-ca`: PEM CA certificates to trust for an https:// peer, with the system's; undefined: the system's only. */
+  ca?: string;
 }
 
 export interface ReplicationOptions {
@@ -51,6 +55,8 @@ export function parseReplicationOptions(
   if ((envKey === undefined) !== (envSecret === undefined)) {
     throw new UsageError('COFFER_PEER_ACCESS_KEY_ID and COFFER_PEER_SECRET_ACCESS_KEY go together');
   }
+  const caFile = one('peer-ca', 'COFFER_PEER_CA');
+  const ca = caFile === undefined ? undefined : readCaFile(resolve(caFile));
   const peers = new Map<string, PeerRegion>();
   for (const spec of many('peer-region', 'COFFER_PEER_REGIONS').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')) {
     const eq = spec.indexOf('=');
@@ -66,7 +72,7 @@ export function parseReplicationOptions(
     } else if (envKey !== undefined && envSecret !== undefined) {
       credentials = { accessKeyId: envKey, secretAccessKey: envSecret, sessionToken: env.COFFER_PEER_SESSION_TOKEN };
     }
-    peers.set(region, { region, endpoint, credentials });
+    peers.set(region, { region, endpoint, credentials, ...(ca === undefined ? {} : { ca }) });
   }
   const trust = many('replication-trust', 'COFFER_REPLICATION_TRUST').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   for (const arn of trust) {
@@ -76,6 +82,18 @@ export function parseReplicationOptions(
   const intervalMs = rawInterval === undefined ? 1000 : Number(rawInterval);
   if (!Number.isInteger(intervalMs) || intervalMs < 10) throw new UsageError(`--replication-interval-ms must be an integer of at least 10, got '${rawInterval}'`);
   return { peers, trust, intervalMs };
+}
+
+/** Read at start, so a wrong path stops it rather than failing every push. */
+function readCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --peer-ca ${path}: ${(err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--peer-ca ${path} holds no PEM certificate`);
+  return text;
 }
 
 /** The AWS credentials-file format: `[profile]` sections of `key = value` lines. */

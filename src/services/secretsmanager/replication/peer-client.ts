@@ -7,6 +7,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { PeerRegion } from './options.ts';
 import { ReplicationRefused } from './apply.ts';
+import { PeerUnreachable, postToPeer, type PeerAnswer } from './peer-transport.ts';
 
 export const PEER_TARGET_PREFIX = 'CofferReplication';
 export type PeerOperation = 'PutReplica' | 'DeleteReplica' | 'DetachReplica';
@@ -25,21 +26,26 @@ export async function callPeer(peer: PeerRegion, operation: PeerOperation, paylo
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${PEER_TARGET_PREFIX}.${operation}` },
     body,
   }));
-  let res: Response;
+  let res: PeerAnswer;
   try {
-    res = await fetch(`${peer.endpoint}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await postToPeer(peer, signed.headers as Record<string, string>, body, TIMEOUT_MS);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new ReplicationRefused(`Replication failed: the peer deployment of ${peer.region} at ${peer.endpoint} is unreachable (${cause}); retrying.`);
+    if (!(err instanceof PeerUnreachable)) throw err;
+    if (err.certificate) {
+      throw new ReplicationRefused(`Replication failed: the certificate of the peer deployment of ${peer.region} at ${peer.endpoint} is not trusted (${err.code}): give its CA with --peer-ca; retrying.`);
+    }
+    throw new ReplicationRefused(`Replication failed: the peer deployment of ${peer.region} at ${peer.endpoint} is unreachable (${err.code}); retrying.`);
   }
-  const text = await res.text();
+  const text = res.text;
   let parsed: Record<string, unknown> = {};
   try {
     parsed = text ? JSON.parse(text) as Record<string, unknown> : {};
   } catch { /* an answer that is not JSON is reported by status below */ }
-  if (!res.ok) {
+  if (res.status < 200 || res.status > 299) {
     const code = String(parsed.__type ?? `HTTP ${res.status}`);
-    throw new ReplicationRefused(`Replication failed: the peer deployment of ${peer.region} answered ${code}${parsed.Message ? `: ${String(parsed.Message)}` : ''}`);
+    // `message`: a throttled peer answers in lowercase, as AWS's throttling does.
+    const message = parsed.Message ?? parsed.message;
+    throw new ReplicationRefused(`Replication failed: the peer deployment of ${peer.region} answered ${code}${message ? `: ${String(message)}` : ''}`);
   }
   const out = typeof parsed.Payload === 'string' ? JSON.parse(parsed.Payload) as Record<string, unknown> : {};
   // The peer could not make the replica as things are there (a name taken, a key missing): its words.
