@@ -1,3 +1,4 @@
+// e2e: sqlite only — the configuration file is read before any database is opened.
 /**
  * `coffer serve --config FILE` / COFFER_CONFIG as an operator uses it: a TOML file sets the
  * options, the environment and flags override it, and a bad file stops the start (exit 2)

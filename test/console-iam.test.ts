@@ -1,3 +1,4 @@
+// e2e: sqlite only — the console is a client of the API; everything it calls runs on both engines in the other tests.
 /**
  * The console's IAM and KMS pages and the policy editor in Debian's Chromium against a real
  * server: a policy edited in both views (visual → JSON, JSON → visual, validation pointing at

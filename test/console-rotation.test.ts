@@ -1,3 +1,4 @@
+// e2e: sqlite only — the console is a client of the API; everything it calls runs on both engines in the other tests.
 /**
  * Rotation from the console in Chromium against the local PostgreSQL: the create wizard
  * stores database credentials and runs the one-call setup in the page (role, function from
@@ -43,7 +44,8 @@ describe('console rotation', () => {
   before(async () => {
     server = await startServer();
     sm = secretsManager(server);
-    admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    // Bounded, so a busy shared PostgreSQL fails this hook with a reason instead of hanging it.
+    admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 30_000, query_timeout: 60_000 });
     await admin.connect();
     await admin.query(`create role "${user}" login password '${initial}'`);
     b = await openConsole(server);

@@ -1,3 +1,4 @@
+// e2e: sqlite only — the console is a client of the API; everything it calls runs on both engines in the other tests.
 /**
  * The console's Secrets Manager pages in Chromium, checked against the API: the create
  * wizard, revealing and changing a value (a new version), versions and moving a staging

@@ -139,6 +139,16 @@ describe('console sign-in', () => {
     const again = await post(mine);
     assert.equal(again.status, 400);
     assert.equal(again.body.code, 'UnrecognizedClientException');
+    // A page whose session was ended elsewhere goes back to sign-in at its next call.
+    const answered = b.page.waitForResponse((r) => r.url().endsWith('/console/api/sign-in/access-key'));
+    await signInWithKeys(b.page, server.root);
+    const pageSession = sessionCreds(await (await answered).json() as SignInAnswer);
+    await b.page.getByRole('heading', { name: 'Secrets', exact: true }).waitFor();
+    assert.equal((await post(pageSession)).status, 200);
+    const nav = b.page.getByRole('navigation', { name: 'Console' });
+    await nav.getByRole('link', { name: 'Store a new secret' }).click();
+    await nav.getByRole('link', { name: 'Secrets', exact: true }).click();
+    await b.page.getByText('Your session has ended. Sign in again.').waitFor();
   });
 
   test('access-key sign-in gives a one-hour console session for the root user', async () => {

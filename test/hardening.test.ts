@@ -1,3 +1,4 @@
+// e2e: sqlite only — limits, timeouts, file modes and parsers sit in front of storage.
 /**
  * Hardening: header size and count limits, a connection limit, slow clients (headers or body
  * dribbled in) cut off, refusal to start with a world-readable root key or an open data dir,

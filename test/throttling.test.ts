@@ -1,3 +1,4 @@
+// e2e: sqlite only — buckets are in memory per node, in front of storage.
 /**
  * Throttling: per-account, per-operation token buckets with AWS's throttling errors per
  * protocol, so the SDKs classify them as throttles, back off and succeed; refused requests
@@ -57,7 +58,9 @@ describe('throttling', () => {
     // More calls at once than the bucket holds: the refused ones retry (the SDK's backoff spreads
     // them over a second or two) while the bucket refills at 20 a second.
     const sm = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
-    const outs = await Promise.all(Array.from({ length: 30 }, () => sm.send(new GetRandomPasswordCommand({ PasswordLength: 12 }))));
+    // 20 calls on a bucket of 5 refilled at 20/s: the last need ~0.75 s, well inside the SDK's
+    // three attempts (throttling backoff 0–1 s, then 0–2 s) even on a busy machine.
+    const outs = await Promise.all(Array.from({ length: 20 }, () => sm.send(new GetRandomPasswordCommand({ PasswordLength: 12 }))));
     assert.ok(outs.every((o) => o.RandomPassword?.length === 12));
     assert.ok(outs.some((o) => (o.$metadata.attempts ?? 1) > 1), 'some calls were throttled and retried');
     // Without retries the same burst is refused.
@@ -92,7 +95,8 @@ describe('throttling', () => {
     assert.match(raw.body, /<Error><Type>Sender<\/Type><Code>Throttling<\/Code><Message>Rate exceeded<\/Message><\/Error>/);
     await sleep(1100);
     const retrying = new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: server.root });
-    const outs = await Promise.all(Array.from({ length: 15 }, () => retrying.send(new ListUsersCommand({}))));
+    // 8 calls on a bucket of 2.5 refilled at 10/s: the last need ~0.55 s (see above).
+    const outs = await Promise.all(Array.from({ length: 8 }, () => retrying.send(new ListUsersCommand({}))));
     assert.ok(outs.every((o) => Array.isArray(o.Users)));
     assert.ok(outs.some((o) => (o.$metadata.attempts ?? 1) > 1), 'some calls were throttled and retried');
   });

@@ -1,3 +1,4 @@
+// e2e: sqlite only — TLS is the transport, the same whichever engine stores the data.
 /**
  * HTTPS: `--tls self-signed` (a development CA kept in the data dir, printed for AWS_CA_BUNDLE),
  * `--tls-cert`/`--tls-key`, `aws:SecureTransport` following the connection, and rotation

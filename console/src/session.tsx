@@ -85,6 +85,9 @@ export function makeSession(identity: ConsoleIdentity, credentials: Required<Ses
         await signedPost('/sign-out', {}, credentials, region);
         signOut(SIGNED_OUT_MESSAGE);
       } catch (err) {
+        // Already over (expired, or ended elsewhere): nothing lives on.
+        const code = (err as { code?: string }).code;
+        if (code === 'UnrecognizedClientException' || code === 'ExpiredTokenException') { signOut(SIGNED_OUT_MESSAGE); return; }
         // Signed out here all the same; say that the credentials may live on until they expire.
         const why = err instanceof Error ? err.message : String(err);
         signOut(`You have signed out of this page, but the server could not end the session (${why}); its credentials stay valid until ${new Date(credentials.expiration).toISOString()}.`);

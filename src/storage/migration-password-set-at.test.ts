@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { passwordSetAtMigration } from './migration-password-set-at.ts';
 
 test('0014 backfills password_set_at: creation for a never-changed password, the upgrade time otherwise', async () => {
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+  const db = new Kysely<{ iam_login_profiles: { user_key: string; created_at: number; password_history: string | null; password_set_at?: number | null } }>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
   try {
     await db.schema.createTable('iam_login_profiles')
       .addColumn('user_key', 'text').addColumn('created_at', 'bigint').addColumn('password_history', 'text').execute();

@@ -20,6 +20,8 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
   const [secretKey, setSecretKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  // "You have signed out." and the like: shown until the next attempt, which has its own outcome.
+  const [showMessage, setShowMessage] = useState(true);
 
   useEffect(() => {
     serverInfo().then((i) => { setRegions(i.regions); setAnyRegion(i.anyRegion); setRegion(i.regions[0] ?? 'us-east-1'); }, () => undefined);
@@ -29,6 +31,7 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
     e.preventDefault();
     setBusy(true);
     setError(undefined);
+    setShowMessage(false);
     try {
       const a = await passwordSignIn({ accountId: accountId.trim(), userName, password, ...(needMfa ? { mfaCode: mfaCode.trim() } : {}) });
       if (a.status === 'mfa-required') {
@@ -50,6 +53,7 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
     e.preventDefault();
     setBusy(true);
     setError(undefined);
+    setShowMessage(false);
     try {
       const a = await accessKeySignIn(accessKeyId.trim(), secretKey.trim(), region);
       setSecretKey('');
@@ -74,7 +78,7 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
     <main className="signin" id="main">
       <div className="signin-card">
         <h1><span className="logo" aria-hidden="true">▣</span> coffer console</h1>
-        {props.message && <Notice kind="warning">{props.message}</Notice>}
+        {props.message && showMessage && <Notice kind="warning">{props.message}</Notice>}
         <Tabs label="Sign-in method" selected={mode} onSelect={(id) => { setMode(id as 'password' | 'keys'); setError(undefined); }}
           tabs={[{ id: 'password', label: 'IAM user' }, { id: 'keys', label: 'Access key' }]} />
         <ErrorBanner error={error} />
