@@ -10,24 +10,10 @@ export interface SessionCredentials {
   expiration?: string;
 }
 
-export interface ConsoleIdentity {
-  accountId: string;
-  arn: string;
-  userName?: string;
-  isRoot: boolean;
-}
-
-export interface SignedIn {
-  status: 'signed-in';
-  identity: ConsoleIdentity;
-  credentials: Required<SessionCredentials>;
-  passwordChangeRequired: boolean;
-  /** The change is required because the password is older than the policy's MaxPasswordAge. */
-  passwordExpired: boolean;
-  mfa: boolean;
-}
-
-export type SignInAnswer = SignedIn | { status: 'mfa-required' };
+// The answers' shapes are the server's own (type-only: nothing of the server is bundled).
+export type { ConsoleIdentity, SignedIn } from '../../src/console/sign-in.ts';
+import type { SignedIn, SignInResult } from '../../src/console/sign-in.ts';
+export type SignInAnswer = SignInResult;
 
 /** An error answered by the console API: `{ code, message }`. */
 export class ConsoleApiError extends Error {
