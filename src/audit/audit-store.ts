@@ -3,6 +3,7 @@
  * global digest chain, and the reads LookupEvents and `coffer audit verify` need.
  */
 import type { Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { AuditDigestTable, AuditEventTable, AuditEventResourceTable, Database } from '../storage/schema.ts';
 import { FIRST_DIGEST, signDigest, type DigestFields } from './chain.ts';
 
@@ -24,11 +25,37 @@ export interface LookupQuery {
   limit: number;
 }
 
+const EVENT_COLUMNS = ['chain_id', 'seq', 'event_id', 'event_time', 'account_id', 'region', 'event_name', 'event_source', 'username', 'access_key_id', 'read_only', 'event', 'prev_hash', 'hash'] as const;
+const RESOURCE_COLUMNS = ['event_id', 'resource_type', 'resource_name', 'resource_arn'] as const;
+const insertSql = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`;
+
 export class AuditStore {
-  constructor(readonly db: Kysely<Database>) {}
+  private appendSqlite?: (events: StoredEvent[]) => void;
+
+  /** `sqlite`: the embedded database's handle, for appends through prepared statements. */
+  constructor(readonly db: Kysely<Database>, sqlite?: SQLite.Database) {
+    if (sqlite) {
+      // Every request adds an event: on SQLite the appends run as prepared statements in one
+      // transaction per batch (building each batch's SQL through the query builder cost more
+      // than the rows). Only inside db.connection(), which holds the one connection.
+      const event = sqlite.prepare(insertSql('audit_events', EVENT_COLUMNS));
+      const resource = sqlite.prepare(insertSql('audit_event_resources', RESOURCE_COLUMNS));
+      this.appendSqlite = sqlite.transaction((events: StoredEvent[]) => {
+        for (const e of events) {
+          event.run(e.row);
+          for (const r of e.resources) resource.run(r);
+        }
+      });
+    }
+  }
 
   async append(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const appendSqlite = this.appendSqlite;
+    if (appendSqlite) {
+      await this.db.connection().execute(async () => appendSqlite(events));
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('audit_events').values(events.map((e) => e.row)).execute();
       const resources = events.flatMap((e) => e.resources);

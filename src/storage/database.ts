@@ -14,6 +14,12 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * The embedded database's own handle, for hot paths that reuse prepared statements (the
+   * audit trail's appends). Use it only inside `db.connection().execute(…)`, which holds the
+   * one connection: between the awaits of a Kysely transaction it is that transaction's.
+   */
+  sqlite?: SQLite.Database;
   /** PostgreSQL's connection pool counts (for /metrics); SQLite has no pool. */
   pool?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -43,6 +49,7 @@ export interface OpenOptions {
 
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   let db: Kysely<Database>;
+  let raw: SQLite.Database | undefined;
   let dialect: Dialect;
   let poolStats: Store['pool'];
   let serveLock: ServeLock | undefined;
@@ -63,6 +70,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    raw = sqlite;
   }
   try {
     await migrate(db, dialect);
@@ -72,7 +80,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     throw err;
   }
   return {
-    db, dialect, pool: poolStats,
+    db, dialect, pool: poolStats, ...(raw ? { sqlite: raw } : {}),
     close: async () => {
       await db.destroy();
       serveLock?.release();
