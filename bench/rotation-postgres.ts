@@ -15,6 +15,7 @@
 import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { rmSync } from 'node:fs';
 import { startServer } from '../test/helpers/server.ts';
+import { BENCH_SERVER_ARGS } from './server-args.ts';
 import { secretsManager } from '../test/helpers/clients.ts';
 import { createDbSecret, deployTemplate, pgLogin, scratchPostgres, secretValue } from '../test/helpers/rotation-templates.ts';
 import { driveRotations } from './rotation-load.ts';
@@ -32,7 +33,7 @@ const PREFIX = 'bench/pg-rotation-';
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_PG_ROTATION_SECONDS ?? 20);
   const inflight = Number(process.env.BENCH_PG_ROTATION_INFLIGHT ?? 4);
-  const [server, db] = await Promise.all([startServer({ databaseUrl: process.env.BENCH_DATABASE_URL }), scratchPostgres()]);
+  const [server, db] = await Promise.all([startServer({ databaseUrl: process.env.BENCH_DATABASE_URL, args: BENCH_SERVER_ARGS }), scratchPostgres()]);
   try {
     const sm = secretsManager(server);
     const fn = await deployTemplate(server, 'postgresql-single-user', { secretPrefix: PREFIX });

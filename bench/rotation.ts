@@ -11,6 +11,7 @@
 import { CreateSecretCommand, DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { rmSync } from 'node:fs';
 import { startServer } from '../test/helpers/server.ts';
+import { BENCH_SERVER_ARGS } from './server-args.ts';
 import { secretsManager } from '../test/helpers/clients.ts';
 import { createRotationFunction } from '../test/helpers/rotation.ts';
 import { driveRotations } from './rotation-load.ts';
@@ -44,10 +45,13 @@ export interface RotationSectionResult {
   inflight: number;
 }
 
+/** Enough for ~700 rotations a lane (a few minutes at the rates seen) within the version quota. */
+const SECRETS_PER_LANE = 8;
+
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_ROTATION_SECONDS ?? 20);
   const inflight = Number(process.env.BENCH_ROTATION_INFLIGHT ?? 4);
-  const server = await startServer({ databaseUrl: process.env.BENCH_DATABASE_URL });
+  const server = await startServer({ databaseUrl: process.env.BENCH_DATABASE_URL, args: BENCH_SERVER_ARGS });
   try {
     const sm = secretsManager(server);
     const fn = await createRotationFunction(server, { runtime: 'nodejs20.x', rolePolicy: () => POLICY, code: TRIVIAL });
@@ -61,13 +65,20 @@ async function main(): Promise<void> {
       }
       return performance.now() - t0;
     };
-    const names: string[] = [];
+    // Each lane (one rotation in flight) takes its secrets in turn: a secret keeps at most 100
+    // versions a day (AWS's quota, which coffer enforces), fewer than a lane rotates in a run.
+    const lanes = new Map<string, { secrets: string[]; next: number }>();
     for (let i = 0; i < inflight; i++) {
-      names.push(`bench/rotation-${i}`);
-      await sm.send(new CreateSecretCommand({ Name: names[i], SecretString: 'initial' }));
-      await rotateOnce(names[i]!); // warm: the first invocation starts a process
+      const secrets = Array.from({ length: SECRETS_PER_LANE }, (_, j) => `bench/rotation-${i}-${j}`);
+      for (const name of secrets) await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'initial' }));
+      lanes.set(`lane-${i}`, { secrets, next: 0 });
+      await rotateOnce(secrets[0]!); // warm: the first invocation starts a process
     }
-    const result: RotationSectionResult = { ...await driveRotations(names, rotateOnce, seconds), inflight };
+    const rotateInLane = (lane: string) => {
+      const l = lanes.get(lane)!;
+      return rotateOnce(l.secrets[l.next++ % l.secrets.length]!);
+    };
+    const result: RotationSectionResult = { ...await driveRotations([...lanes.keys()], rotateInLane, seconds), inflight };
     console.log(JSON.stringify(result));
   } finally {
     await server.stop();
