@@ -30,6 +30,9 @@ export interface PgRotationSectionResult {
 
 const PREFIX = 'bench/pg-rotation-';
 
+/** Enough for a few minutes of rotations a lane within the version quota. */
+const SECRETS_PER_LANE = 4;
+
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_PG_ROTATION_SECONDS ?? 20);
   const inflight = Number(process.env.BENCH_PG_ROTATION_INFLIGHT ?? 4);
@@ -37,7 +40,9 @@ async function main(): Promise<void> {
   try {
     const sm = secretsManager(server);
     const fn = await deployTemplate(server, 'postgresql-single-user', { secretPrefix: PREFIX });
-    const users = Array.from({ length: inflight }, (_, i) => `bench_user_${i}`);
+    // Each lane (one rotation in flight) takes its secrets, one database user each, in turn: a
+    // secret keeps at most 100 versions a day (AWS's quota), fewer than a lane rotates in a run.
+    const users = Array.from({ length: inflight * SECRETS_PER_LANE }, (_, i) => `bench_user_${i}`);
     const made = await pgLogin(db.admin, (c) => c.query(users.map((u) => `CREATE ROLE ${u} LOGIN PASSWORD 'initial-Password-1';`).join('\n')));
     if (made && typeof made === 'object' && 'refused' in made) throw new Error(String(made.refused));
 
@@ -56,9 +61,13 @@ async function main(): Promise<void> {
     const arns: string[] = [];
     for (const [i, user] of users.entries()) {
       arns.push(await createDbSecret(sm, `${PREFIX}${i}`, { engine: 'postgres', host: '127.0.0.1', port: db.port, username: user, password: 'initial-Password-1', dbname: 'postgres', ssl: false }));
-      await rotateOnce(arns[i]!); // warm: the first invocation starts a process
     }
-    const load = await driveRotations(arns, rotateOnce, seconds);
+    const lanes = new Map(Array.from({ length: inflight }, (_, i) => [`lane-${i}`, { arns: arns.slice(i * SECRETS_PER_LANE, (i + 1) * SECRETS_PER_LANE), next: 0 }]));
+    for (const lane of lanes.values()) await rotateOnce(lane.arns[0]!); // warm: the first invocation starts a process
+    const load = await driveRotations([...lanes.keys()], (name) => {
+      const lane = lanes.get(name)!;
+      return rotateOnce(lane.arns[lane.next++ % lane.arns.length]!);
+    }, seconds);
     // The rotations were real: every user signs in with its AWSCURRENT password.
     for (const [i, arn] of arns.entries()) {
       const r = await pgLogin({ host: '127.0.0.1', port: db.port, user: users[i]!, password: (await secretValue(sm, arn)).password!, database: 'postgres' });
