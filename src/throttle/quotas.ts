@@ -33,7 +33,7 @@ export const DEFAULT_QUOTAS: readonly QuotaGroup[] = [
   { service: 'secretsmanager', operations: ['DeleteResourcePolicy', 'GetResourcePolicy', 'PutResourcePolicy', 'ValidateResourcePolicy'], rate: 50 },
   {
     service: 'secretsmanager',
-    operations: ['PutSecretValue', 'RemoveRegionsFromReplication', 'ReplicateSecretToRegion', 'StopReplicationToReplica', 'UpdateSecret', 'UpdateSecretVersionStage'],
+    operations: ['PutSecretValue', 'RemoveRegionsFromReplication', 'ReplicateSecretToRegions', 'StopReplicationToReplica', 'UpdateSecret', 'UpdateSecretVersionStage'],
     rate: 50,
   },
   { service: 'secretsmanager', operations: ['RotateSecret', 'CancelRotateSecret'], rate: 50 },

@@ -45,3 +45,14 @@ test('buckets that refilled are dropped once there are many, so the map stays bo
   t.check(call('CreateSecret', '999999999999'));
   assert.equal(size(), 1);
 });
+
+test('every operation a default quota names is an operation of its service (a misspelt name would fall to the catch-all)', async () => {
+  const { DEFAULT_QUOTAS } = await import('./quotas.ts');
+  const { modelFor } = await import('../audit/setup.ts');
+  for (const group of DEFAULT_QUOTAS) {
+    if (group.operations === '*') continue;
+    const model = modelFor(group.service);
+    assert.ok(model, `a model for ${group.service}`);
+    for (const op of group.operations) assert.ok(model.operations[op], `${group.service}:${op} is an operation of ${group.service}`);
+  }
+});
