@@ -79,12 +79,12 @@ describe('replication between two regions of one server', () => {
   test('a replica is read-only, and a primary with replicas cannot be deleted', async () => {
     await replicaStatus(east, 'rep/app', 'us-west-2', 'InSync');
     for (const call of [
-      west.send(new PutSecretValueCommand({ SecretId: 'rep/app', SecretString: 'nope', ClientRequestToken: token() })),
-      west.send(new UpdateSecretCommand({ SecretId: 'rep/app', Description: 'nope' })),
-      west.send(new TagResourceCommand({ SecretId: 'rep/app', Tags: [{ Key: 'x', Value: 'y' }] })),
-      west.send(new DeleteSecretCommand({ SecretId: 'rep/app', ForceDeleteWithoutRecovery: true })),
-      west.send(new ReplicateSecretToRegionsCommand({ SecretId: 'rep/app', AddReplicaRegions: [{ Region: 'eu-west-1' }] })),
-    ]) await rejectsWith(call, 'InvalidParameterException', READ_ONLY, 400);
+      () => west.send(new PutSecretValueCommand({ SecretId: 'rep/app', SecretString: 'nope', ClientRequestToken: token() })),
+      () => west.send(new UpdateSecretCommand({ SecretId: 'rep/app', Description: 'nope' })),
+      () => west.send(new TagResourceCommand({ SecretId: 'rep/app', Tags: [{ Key: 'x', Value: 'y' }] })),
+      () => west.send(new DeleteSecretCommand({ SecretId: 'rep/app', ForceDeleteWithoutRecovery: true })),
+      () => west.send(new ReplicateSecretToRegionsCommand({ SecretId: 'rep/app', AddReplicaRegions: [{ Region: 'eu-west-1' }] })),
+    ]) await rejectsWith(call(), 'InvalidParameterException', READ_ONLY, 400);
     assert.equal((await west.send(new GetSecretValueCommand({ SecretId: 'rep/app' }))).SecretString, 'v2');
     const arn = (await east.send(new DescribeSecretCommand({ SecretId: 'rep/app' }))).ARN;
     await rejectsWith(east.send(new DeleteSecretCommand({ SecretId: 'rep/app' })), 'InvalidParameterException',
