@@ -15,6 +15,10 @@ export class AwsError extends Error {
    * request throttling answers `message` (src/throttle/throttle.ts).
    */
   jsonMessageMember: 'Message' | 'message' = 'Message';
+  /** restJson: further body members the model's exception shape has (Lambda's `Reason`). */
+  members?: Record<string, string>;
+  /** restJson: response headers the exception shape binds (Lambda's `Retry-After`). */
+  headers?: Record<string, string>;
 
   constructor(code: string, message: string, status = 400) {
     super(message);

@@ -259,13 +259,13 @@ const AUTH_STATUS: Record<string, number> = {
 export function restJsonError(model: ServiceModel, err: AwsError, requestId: string): RestWireResponse {
   const shape = model.shapes[err.code];
   const status = AUTH_STATUS[err.code] ?? err.status;
-  const body: Record<string, string> = {};
+  const body: Record<string, string> = { ...err.members };
   if (shape?.exception && shape.members?.Type) body.Type = status >= 500 ? 'Service' : 'User';
   const key = shape?.exception ? (shape.members?.Message ? 'Message' : 'message') : err.code === 'AccessDeniedException' ? 'Message' : 'message';
   if (err.message || shape?.exception) body[key] = err.message;
   return {
     status,
-    headers: { 'content-type': REST_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+    headers: { ...err.headers, 'content-type': REST_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
     body: JSON.stringify(body),
   };
 }

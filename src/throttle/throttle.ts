@@ -34,35 +34,55 @@ export function parseRateOverride(text: string): RateOverride {
   return { service: m[1]!, operation: m[2]!, rate };
 }
 
-/** The quota groups after applying the overrides to the defaults. */
+/** The quota groups after applying the overrides to the defaults. An override is one rate in every region. */
 export function effectiveQuotas(overrides: readonly RateOverride[], defaults: readonly QuotaGroup[] = DEFAULT_QUOTAS): QuotaGroup[] {
-  const groups = defaults.map((g) => ({ ...g, operations: g.operations === '*' ? '*' as const : [...g.operations] }));
+  const groups: QuotaGroup[] = defaults.map((g) => ({ ...g, operations: g.operations === '*' ? '*' as const : [...g.operations] }));
+  const setRate = (g: QuotaGroup, rate: number) => {
+    g.rate = rate;
+    delete g.regionRates;
+  };
   for (const o of overrides) {
     if (o.operation === '*') {
       let any = false;
-      for (const g of groups) if (g.service === o.service) { g.rate = o.rate; any = true; }
+      for (const g of groups) if (g.service === o.service) { setRate(g, o.rate); any = true; }
       if (!any) groups.push({ service: o.service, operations: '*', rate: o.rate });
       continue;
     }
-    const group = groups.find((g) => g.service === o.service && g.operations !== '*' && g.operations.includes(o.operation));
-    if (group) group.rate = o.rate;
-    // An operation no group names gets its own, ahead of the service's catch-all.
+    const group = groups.find((g) => g.service === o.service && g.operations !== '*' && g.operations.includes(o.operation))
+      ?? groups.find((g) => g.service === o.service && g.operations === '*' && g.shared);
+    if (group) setRate(group, o.rate);
+    // An operation no group names (and whose catch-all gives each operation a bucket) gets its
+    // own group, ahead of the service's catch-all.
     else groups.unshift({ service: o.service, operations: [o.operation], rate: o.rate });
   }
   return groups;
 }
 
-/** The error AWS answers a throttled call with, per service and protocol. */
-export function throttlingError(service: string): AwsError {
+/**
+ * The error AWS answers a throttled call with, per service and protocol; `retryAfterSeconds` is
+ * when the bucket next has a token (Lambda sends it as `Retry-After`).
+ */
+export function throttlingError(service: string, retryAfterSeconds = 1): AwsError {
   switch (service) {
-    case 'kms':
-      return new AwsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+    case 'kms': {
+      // KMS's model has no ThrottlingException shape; its answers carry a lowercase `message`, as
+      // KMS's own errors do: {"__type":"ThrottlingException","message":"You have exceeded …"}.
+      const err = new AwsError('ThrottlingException', 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.');
+      err.jsonMessageMember = 'message';
+      return err;
+    }
     case 'iam':
     case 'sts':
-      // awsQuery services: <Code>Throttling</Code>, a Sender fault.
+      // awsQuery services: <Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>, 400.
       return new AwsError('Throttling', 'Rate exceeded');
-    case 'lambda':
-      return new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
+    case 'lambda': {
+      // The model's TooManyRequestsException: 429, `Retry-After` header, body
+      // {"Reason":"CallerRateLimitExceeded","Type":"User","message":"Rate exceeded"}.
+      const err = new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
+      err.members = { Reason: 'CallerRateLimitExceeded' };
+      err.headers = { 'retry-after': String(retryAfterSeconds) };
+      return err;
+    }
     default: {
       // AWS's request throttling, not the service's own error handling, answers this one, with a
       // lowercase `message`: `{"__type":"ThrottlingException","message":"Rate exceeded"}` (as seen in
@@ -77,12 +97,19 @@ export function throttlingError(service: string): AwsError {
 /** Buckets kept before idle (full) ones are dropped: accounts × regions × operations in use. */
 const SWEEP_AT = 50_000;
 
+/** A quota resolved for one operation: its group and how its buckets are keyed. */
+interface ResolvedQuota {
+  group: QuotaGroup;
+  /** Bucket key suffix: the group's index, plus the operation when it has a bucket of its own. */
+  id: string;
+}
+
 export class Throttle {
   private readonly groups: QuotaGroup[];
   private readonly buckets = new Map<string, TokenBucket>();
   private lastSweep = -Infinity;
-  /** service:operation → the bucket key suffix and rate (resolved once per operation). */
-  private readonly resolved = new Map<string, { id: string; rate: number } | null>();
+  /** service:operation → its quota (resolved once per operation; regions are looked up per call). */
+  private readonly resolved = new Map<string, ResolvedQuota | null>();
 
   constructor(private readonly config: ThrottleConfig, private readonly now: () => number = () => performance.now()) {
     this.groups = effectiveQuotas(config.overrides);
@@ -93,16 +120,20 @@ export class Throttle {
     if (!this.config.enabled) return;
     const quota = this.quotaOf(call.service, call.operation);
     if (!quota) return;
-    const key = `${call.principal.accountId}|${call.region}|${quota.id}`;
+    const { group } = quota;
+    const region = group.scope === 'account' ? '*' : call.region;
+    const key = `${call.principal.accountId}|${region}|${quota.id}`;
     let bucket = this.buckets.get(key);
     const now = this.now();
     if (!bucket) {
       // At most once a second, so a map full of busy buckets does not cost a scan per request.
       if (this.buckets.size >= SWEEP_AT && now - this.lastSweep > 1000) this.sweep(now);
-      bucket = new TokenBucket(quota.rate, Math.max(1, quota.rate * this.config.burstSeconds), now);
+      // A region's own rate only where AWS publishes one (an own-property lookup: `region` is the caller's text).
+      const rate = group.regionRates && Object.hasOwn(group.regionRates, region) ? group.regionRates[region]! : group.rate;
+      bucket = new TokenBucket(rate, Math.max(1, rate * this.config.burstSeconds), now);
       this.buckets.set(key, bucket);
     }
-    if (!bucket.take(now)) throw throttlingError(call.service);
+    if (!bucket.take(now)) throw throttlingError(call.service, Math.max(1, Math.ceil(bucket.secondsUntilToken(now))));
   }
 
   /** Drops buckets that refilled: a full bucket is what a new one would be (keeps the map bounded). */
@@ -111,14 +142,15 @@ export class Throttle {
     for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
   }
 
-  private quotaOf(service: string, operation: string): { id: string; rate: number } | null {
+  private quotaOf(service: string, operation: string): ResolvedQuota | null {
     const name = `${service}:${operation}`;
     let quota = this.resolved.get(name);
     if (quota !== undefined) return quota;
     const i = this.groups.findIndex((g) => g.service === service && g.operations !== '*' && g.operations.includes(operation));
     const j = i >= 0 ? i : this.groups.findIndex((g) => g.service === service && g.operations === '*');
-    // A catch-all gives each operation its own bucket at the group's rate.
-    quota = j < 0 ? null : { id: i >= 0 ? `g${j}` : `g${j}:${operation}`, rate: this.groups[j]!.rate };
+    const group = this.groups[j];
+    // A catch-all gives each operation its own bucket at the group's rate, unless its operations share one.
+    quota = !group ? null : { group, id: i >= 0 || group.shared ? `g${j}` : `g${j}:${operation}` };
     this.resolved.set(name, quota);
     return quota;
   }

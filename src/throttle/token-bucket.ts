@@ -17,6 +17,12 @@ export class TokenBucket {
     return this.tokens + ((now - this.last) * this.rate) / 1000 >= this.capacity;
   }
 
+  /** Seconds until the bucket holds a whole token again (0 when it holds one now). */
+  secondsUntilToken(now: number): number {
+    const tokens = Math.min(this.capacity, this.tokens + (Math.max(0, now - this.last) * this.rate) / 1000);
+    return tokens >= 1 ? 0 : (1 - tokens) / this.rate;
+  }
+
   /** Takes a token if one is there; `now` in milliseconds (monotonic). */
   take(now: number): boolean {
     if (now > this.last) {

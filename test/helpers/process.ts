@@ -11,7 +11,11 @@ export interface ExitResult {
   stderr: string;
 }
 
-/** `coffer ARGS`; a process still running after `timeoutMs` is killed and reported as code null. */
+/**
+ * `coffer ARGS`; a process still running after `timeoutMs` is killed and reported as code null.
+ * The default is generous: a CLI start (tsx compiling the sources) on a busy 2-CPU machine has
+ * taken over 30 s; the limit is there to catch a hang, not to time the command.
+ */
 export function runCoffer(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ExitResult> {
   const env: Record<string, string> = { ...process.env as Record<string, string>, COFFER_LOG_LEVEL: 'warn', ...opts.env };
   for (const name of Object.keys(env)) if (name.startsWith('AWS_')) delete env[name];
@@ -21,7 +25,7 @@ export function runCoffer(args: string[], opts: { env?: Record<string, string>; 
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
