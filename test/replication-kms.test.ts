@@ -4,6 +4,7 @@
  * primary's customer managed key; kms:GenerateDataKey and kms:Encrypt on a replica region's
  * customer managed key, through Secrets Manager in that region; nothing for AWS managed keys.
  * A refusal records nothing; once allowed, later pushes follow the primary without the caller.
+ * UpdateSecret with KmsKeyId on a replica asks the same of the caller as on any secret.
  * Also: a region replication cannot reach is refused, and a CreateSecret retry answers with
  * the ReplicationStatus.
  */
@@ -11,11 +12,11 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand,
-  ReplicateSecretToRegionsCommand, type SecretsManagerClient,
+  ReplicateSecretToRegionsCommand, UpdateSecretCommand, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { DeleteUserPolicyCommand, PutUserPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { TestServer } from './helpers/server.ts';
+import type { Credentials, TestServer } from './helpers/server.ts';
 import { useServer } from './helpers/suite.ts';
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
@@ -43,13 +44,13 @@ async function newKey(region: string): Promise<string> {
 }
 
 /** A user allowed every Secrets Manager action and, through `kms`, what each test grants. */
-async function restrictedUser(name: string): Promise<{ sm: SecretsManagerClient; grant: (...kms: object[]) => Promise<void> }> {
+async function restrictedUser(name: string): Promise<{ sm: SecretsManagerClient; credentials: Credentials; grant: (...kms: object[]) => Promise<void> }> {
   const { credentials } = await userWithKey(iam, name);
   const grant = async (...kms: object[]) => {
     await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(SM_ALL, ...kms) }));
   };
   await grant();
-  return { sm: secretsManager(server, { region: 'us-east-1', credentials }), grant };
+  return { sm: secretsManager(server, { region: 'us-east-1', credentials }), credentials, grant };
 }
 
 const replicasOf = async (secretId: string) => (await east.send(new DescribeSecretCommand({ SecretId: secretId }))).ReplicationStatus;
@@ -128,6 +129,36 @@ describe('KMS permissions of replication', () => {
   });
 });
 
+describe('UpdateSecret with KmsKeyId on a replica', () => {
+  test('the caller\'s KMS permissions are checked as for any secret, through Secrets Manager in the replica\'s region', async () => {
+    const westKey = await newKey('us-west-2');
+    await east.send(new CreateSecretCommand({ Name: 'kms/rekey', SecretString: 'r', AddReplicaRegions: [{ Region: 'us-west-2' }] }));
+    await replicaStatus(east, 'kms/rekey', 'us-west-2', 'InSync');
+    const user = await restrictedUser('rep-kms-rekey');
+    const westUser = secretsManager(server, { region: 'us-west-2', credentials: user.credentials });
+    const west = secretsManager(server, { region: 'us-west-2' });
+    const rekey = () => westUser.send(new UpdateSecretCommand({ SecretId: 'kms/rekey', KmsKeyId: westKey }));
+    const keys = async () => (await west.send(new ListSecretVersionIdsCommand({ SecretId: 'kms/rekey' }))).Versions!.map((v) => v.KmsKeyIds);
+
+    await rejectsWith(rekey(), 'AccessDeniedException', KMS_DENIED, 400);
+    await user.grant({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'], Resource: westKey, Condition: via('us-east-1') });
+    await rejectsWith(rekey(), 'AccessDeniedException', KMS_DENIED, 400);
+    assert.equal((await west.send(new DescribeSecretCommand({ SecretId: 'kms/rekey' }))).KmsKeyId, undefined, 'nothing changed');
+
+    // The validation (GenerateDataKey and Decrypt) but not kms:Encrypt: the key changes, the value stays where it is.
+    await user.grant({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: westKey, Condition: via('us-west-2') });
+    await rekey();
+    assert.equal((await west.send(new DescribeSecretCommand({ SecretId: 'kms/rekey' }))).KmsKeyId, westKey);
+    assert.deepEqual(await keys(), [['DefaultEncryptionKey']]);
+    // With kms:Encrypt as well, asking again re-wraps it.
+    await user.grant({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'], Resource: westKey, Condition: via('us-west-2') });
+    await rekey();
+    assert.deepEqual(await keys(), [[westKey]]);
+    assert.equal((await westUser.send(new GetSecretValueCommand({ SecretId: 'kms/rekey' }))).SecretString, 'r');
+    assert.equal((await replicasOf('kms/rekey'))![0]!.KmsKeyId, westKey);
+  });
+});
+
 describe('replica regions', () => {
   test('a region neither served nor a peer: InvalidParameterException, nothing recorded', async () => {
     await east.send(new CreateSecretCommand({ Name: 'regions/plain', SecretString: 'x' }));
@@ -146,9 +177,8 @@ describe('replica regions', () => {
     const again = await east.send(new CreateSecretCommand(request));
     assert.equal(again.ARN, first.ARN);
     assert.equal(again.VersionId, first.VersionId);
-    // The repeat goes through the secret's lock, which queues a (no-op) push: InProgress or InSync.
-    assert.deepEqual(again.ReplicationStatus?.map((r) => [r.Region, r.KmsKeyId]), [['us-west-2', 'alias/aws/secretsmanager']]);
-    assert.ok(['InSync', 'InProgress'].includes(again.ReplicationStatus![0]!.Status!));
+    // The repeat changes nothing the replica holds, so it queues no push: the replica stays InSync.
+    assert.deepEqual(again.ReplicationStatus, [{ Region: 'us-west-2', KmsKeyId: 'alias/aws/secretsmanager', Status: 'InSync', StatusMessage: 'Replication succeeded' }]);
     const plain = { Name: 'regions/retry-plain', SecretString: 'once', ClientRequestToken: token() };
     await east.send(new CreateSecretCommand(plain));
     assert.equal((await east.send(new CreateSecretCommand(plain))).ReplicationStatus, undefined, 'a secret without replicas has none');

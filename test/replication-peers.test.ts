@@ -3,7 +3,8 @@
  * the primary's worker pushes to the peer declared with --peer-region, signing with the
  * replicator credential the operator gave it; the peer accepts only the principal it trusts
  * (--replication-trust), and, for a replica under a customer managed key there, only once that
- * principal may use the key. A peer that is down is retried until InSync; a replica promoted in
+ * principal may use the key; a replica whose key was changed there keeps it. A peer that is down
+ * is retried until InSync; a replica promoted in
  * the peer's region is forgotten by the primary. Over HTTPS, a peer's private CA is trusted with --peer-ca.
  */
 import { after, before, describe, test } from 'node:test';
@@ -13,8 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, StopReplicationToReplicaCommand,
-  type SecretsManagerClient,
+  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand,
+  StopReplicationToReplicaCommand, UpdateSecretCommand, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -133,6 +134,25 @@ describe('replication between two deployments', () => {
     await replicaStatus(smEast, 'peer/cmk', 'us-west-2', 'InSync', 30_000);
     assert.equal((await smWest.send(new GetSecretValueCommand({ SecretId: 'peer/cmk' }))).SecretString, 'sealed west');
     assert.equal((await smWest.send(new DescribeSecretCommand({ SecretId: 'peer/cmk' }))).KmsKeyId, westCmk);
+  });
+
+  test('UpdateSecret with KmsKeyId on the peer\'s replica: re-wrapped there, kept by later pushes, reported to the primary with the next push', async () => {
+    await replicaStatus(smEast, 'peer/cmk', 'us-west-2', 'InSync');
+    const keys = async () => (await smWest.send(new ListSecretVersionIdsCommand({ SecretId: 'peer/cmk' }))).Versions!.map((v) => v.KmsKeyIds);
+    // "" puts the replica on its region's aws/secretsmanager, though the primary asked for westCmk.
+    await smWest.send(new UpdateSecretCommand({ SecretId: 'peer/cmk', KmsKeyId: '' }));
+    assert.equal((await smWest.send(new DescribeSecretCommand({ SecretId: 'peer/cmk' }))).KmsKeyId, undefined);
+    assert.deepEqual(await keys(), [['DefaultEncryptionKey']]);
+    await rejectsWith(smWest.send(new UpdateSecretCommand({ SecretId: 'peer/cmk', Description: 'no' })), 'InvalidParameterException', READ_ONLY);
+
+    await smEast.send(new PutSecretValueCommand({ SecretId: 'peer/cmk', SecretString: 'sealed west 2', ClientRequestToken: token() }));
+    const status = await eventually('the primary to report the replica\'s own key', async () => {
+      const entry = (await smEast.send(new DescribeSecretCommand({ SecretId: 'peer/cmk' }))).ReplicationStatus?.[0];
+      return entry?.Status === 'InSync' && entry.KmsKeyId === 'alias/aws/secretsmanager' ? entry : undefined;
+    });
+    assert.equal(status.StatusMessage, 'Replication succeeded');
+    assert.equal((await smWest.send(new GetSecretValueCommand({ SecretId: 'peer/cmk' }))).SecretString, 'sealed west 2');
+    assert.deepEqual(await keys(), [['DefaultEncryptionKey'], ['DefaultEncryptionKey']]);
   });
 
   test('the peer stopped: the replica is Failed; started again: it catches up to InSync', async () => {

@@ -1,8 +1,9 @@
 /**
  * Replication between regions served by one deployment (`--region` repeated): the replica has
  * the primary's name and suffix under its region's ARN, follows every change of the primary,
- * is read-only, can be removed or promoted; ReplicationStatus, PrimaryRegion, the
- * primary-region filter and the replication condition keys behave as in AWS.
+ * is read-only except for its KMS key (UpdateSecret in its region), can be removed or promoted;
+ * ReplicationStatus, PrimaryRegion, the primary-region filter and the replication condition keys
+ * behave as in AWS. Writes that change nothing a replica holds queue no push.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import { awsCli, secretsManager } from './helpers/clients.ts';
 import { iamClient, userWithKey } from './helpers/iam.ts';
 import { rejectsWith, token } from './helpers/secrets.ts';
 import { eventually, replicaStatus } from './helpers/replication.ts';
+import { sql } from './helpers/db-rows.ts';
 
 const READ_ONLY = "Operation not permitted on a replica secret. Call must be made in primary secret's region.";
 
@@ -40,7 +42,7 @@ describe('replication between two regions of one server', () => {
     }));
     assert.deepEqual(created.ReplicationStatus, [{ Region: 'us-west-2', KmsKeyId: 'alias/aws/secretsmanager', Status: 'InProgress' }]);
     const status = await replicaStatus(east, 'rep/app', 'us-west-2', 'InSync');
-    assert.equal(status.StatusMessage, undefined);
+    assert.equal(status.StatusMessage, 'Replication succeeded');
     const primary = await east.send(new DescribeSecretCommand({ SecretId: 'rep/app' }));
     assert.equal(primary.PrimaryRegion, 'us-east-1');
 
@@ -188,5 +190,77 @@ describe('replication between two regions of one server', () => {
     await rejectsWith(eastUser.send(new GetSecretValueCommand({ SecretId: 'rep/cond' })), 'AccessDeniedException');
     await rejectsWith(westUser.send(new GetSecretValueCommand({ SecretId: 'rep/app' })), 'AccessDeniedException');
     assert.equal((await westUser.send(new GetSecretValueCommand({ SecretId: 'rep/promote' }))).SecretString, 'two');
+  });
+
+  test('UpdateSecret on a replica changes its KMS key (and nothing else); later pushes keep that key', async () => {
+    const kmsWest = new KMSClient({ endpoint: server.endpoint, region: 'us-west-2', credentials: server.root, maxAttempts: 1, ...clientTls(server) });
+    const westCmk = (await kmsWest.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    await east.send(new CreateSecretCommand({ Name: 'rep/rekey', SecretString: 'k1', AddReplicaRegions: [{ Region: 'us-west-2' }] }));
+    await replicaStatus(east, 'rep/rekey', 'us-west-2', 'InSync');
+    const keysOnReplica = async () => (await west.send(new ListSecretVersionIdsCommand({ SecretId: 'rep/rekey' }))).Versions!.map((v) => v.KmsKeyIds);
+
+    for (const call of [
+      () => west.send(new UpdateSecretCommand({ SecretId: 'rep/rekey', KmsKeyId: westCmk, Description: 'and this' })),
+      () => west.send(new UpdateSecretCommand({ SecretId: 'rep/rekey', KmsKeyId: westCmk, SecretString: 'and this', ClientRequestToken: token() })),
+    ]) await rejectsWith(call(), 'InvalidParameterException', READ_ONLY, 400);
+    assert.deepEqual(await keysOnReplica(), [['DefaultEncryptionKey']]);
+
+    const out = await west.send(new UpdateSecretCommand({ SecretId: 'rep/rekey', KmsKeyId: westCmk }));
+    assert.equal(out.ARN, (await west.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).ARN);
+    assert.equal(out.VersionId, undefined);
+    assert.equal((await west.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).KmsKeyId, westCmk);
+    assert.deepEqual(await keysOnReplica(), [[westCmk]], 'the replica\'s value is re-wrapped under its new key');
+    assert.equal((await west.send(new GetSecretValueCommand({ SecretId: 'rep/rekey' }))).SecretString, 'k1');
+    // The primary is in this deployment: its ReplicationStatus shows the replica's key at once.
+    const status = (await east.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).ReplicationStatus!;
+    assert.deepEqual(status.map((r) => [r.Region, r.KmsKeyId, r.Status]), [['us-west-2', westCmk, 'InSync']]);
+    // The primary's own key is untouched.
+    assert.equal((await east.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).KmsKeyId, undefined);
+
+    await east.send(new PutSecretValueCommand({ SecretId: 'rep/rekey', SecretString: 'k2', ClientRequestToken: token() }));
+    await eventually('the new version on the replica', async () =>
+      (await west.send(new GetSecretValueCommand({ SecretId: 'rep/rekey' }))).SecretString === 'k2' || undefined);
+    await replicaStatus(east, 'rep/rekey', 'us-west-2', 'InSync');
+    assert.equal((await west.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).KmsKeyId, westCmk);
+    assert.deepEqual(await keysOnReplica(), [[westCmk], [westCmk]], 'pushes seal under the replica\'s own key');
+    assert.equal((await east.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).ReplicationStatus![0]!.KmsKeyId, westCmk);
+
+    // "" puts the replica back on its region's aws/secretsmanager.
+    await west.send(new UpdateSecretCommand({ SecretId: 'rep/rekey', KmsKeyId: '' }));
+    assert.equal((await west.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).KmsKeyId, undefined);
+    assert.equal((await east.send(new DescribeSecretCommand({ SecretId: 'rep/rekey' }))).ReplicationStatus![0]!.KmsKeyId, 'alias/aws/secretsmanager');
+    assert.deepEqual((await west.send(new ListSecretVersionIdsCommand({ SecretId: 'rep/rekey' }))).Versions!
+      .find((v) => v.VersionStages?.includes('AWSCURRENT'))!.KmsKeyIds, ['DefaultEncryptionKey']);
+  });
+
+  test('writes that change nothing a replica holds queue no push: the replica stays InSync, its change counter unchanged', async () => {
+    const request = { Name: 'rep/quiet', SecretString: 'q', ClientRequestToken: token(), AddReplicaRegions: [{ Region: 'us-west-2' }, { Region: 'eu-west-1' }] };
+    const created = await east.send(new CreateSecretCommand(request));
+    await replicaStatus(east, 'rep/quiet', 'us-west-2', 'InSync');
+    await replicaStatus(east, 'rep/quiet', 'eu-west-1', 'InSync');
+    const westArn = created.ARN!.replace(':us-east-1:', ':us-west-2:');
+    const counters = async () => {
+      const wanted = await sql(server, `SELECT r.wanted, r.synced FROM {schema}secret_replicas r JOIN {schema}secrets s ON s.id = r.secret_id
+        WHERE s.arn = $1 AND r.region = 'us-west-2'`, [created.ARN]);
+      const applied = await sql(server, 'SELECT a.change FROM {schema}replica_applied a JOIN {schema}secrets s ON s.id = a.secret_id WHERE s.arn = $1', [westArn]);
+      return { wanted: Number(wanted.rows[0]!.wanted), synced: Number(wanted.rows[0]!.synced), applied: Number(applied.rows[0]!.change) };
+    };
+    const before = await counters();
+    assert.equal(before.synced, before.wanted);
+    assert.equal(before.applied, before.wanted);
+
+    await east.send(new CreateSecretCommand(request)); // a retry: the same token and value
+    await east.send(new RemoveRegionsFromReplicationCommand({ SecretId: 'rep/quiet', RemoveReplicaRegions: ['eu-west-1'] }));
+    await west.send(new GetSecretValueCommand({ SecretId: 'rep/quiet' }));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // several worker intervals
+    assert.deepEqual(await counters(), before, 'no push was queued or made');
+    assert.deepEqual((await east.send(new DescribeSecretCommand({ SecretId: 'rep/quiet' }))).ReplicationStatus!.map((r) => [r.Region, r.Status, r.StatusMessage]),
+      [['us-west-2', 'InSync', 'Replication succeeded']]);
+
+    // A change the replica holds: exactly one push.
+    await east.send(new TagResourceCommand({ SecretId: 'rep/quiet', Tags: [{ Key: 'k', Value: 'v' }] }));
+    await replicaStatus(east, 'rep/quiet', 'us-west-2', 'InSync');
+    assert.deepEqual(await counters(), { wanted: before.wanted + 1, synced: before.wanted + 1, applied: before.wanted + 1 });
+    assert.deepEqual((await west.send(new DescribeSecretCommand({ SecretId: 'rep/quiet' }))).Tags, [{ Key: 'k', Value: 'v' }]);
   });
 });

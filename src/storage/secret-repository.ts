@@ -15,6 +15,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, SecretTable, SecretVersionTable } from './schema.ts';
 import type { Dialect } from './database.ts';
 import { transaction } from './transaction.ts';
+import { replicatedState } from './replicated-state.ts';
 import { arnKey, nameKey, SecretReadCache, stageKey, versionIdKey } from './secret-read-cache.ts';
 import type { CacheSync } from '../cluster/cache-sync.ts';
 
@@ -62,10 +63,13 @@ export class SecretRepository {
         let query = trx.selectFrom('secrets').selectAll().where('id', '=', secretId);
         if (this.dialect === 'postgres') query = query.forUpdate();
         const secret = await query.executeTakeFirst();
+        // A primary with replicas: what they hold, to queue a push only if the write changes it.
+        const before = secret && secret.primary_region === secret.region ? await replicatedState(trx, secretId) : undefined;
         const result = await fn(trx, secret);
         // Queues the change for the secret's replicas in the same transaction, so a write that
         // was acknowledged is never missing from them (src/services/secretsmanager/replication/).
-        if (secret) await queueReplication(trx, secretId);
+        // Replicas added by this write were queued by addReplicas itself.
+        if (before !== undefined && (await replicatedState(trx, secretId)) !== before) await queueReplication(trx, secretId);
         return result;
       });
     } finally {

@@ -3,9 +3,11 @@
  * (the worker for a local region, the peer API for a remote one): make the replica equal to
  * a snapshot of its primary, delete a replica, or forget a promoted replica on the primary.
  *
- * A replica's values are sealed again under a key of its own region (the KmsKeyId chosen for
- * that region, else its aws/secretsmanager) with the replica's ARN as encryption context, as
- * a version written there would be; versions already sealed under that key are left alone.
+ * A replica's values are sealed again under a key of its own region with the replica's ARN as
+ * encryption context, as a version written there would be; versions already sealed under that
+ * key are left alone. The key is the replica's own: the KmsKeyId chosen for that region when the
+ * replica is created (else its aws/secretsmanager), then whatever UpdateSecret set on the replica
+ * in its region (AWS lets a replica change its key and nothing else). A push never changes it.
  *
  * Applying is idempotent and ordered by the primary's change counter (`snap.change`, kept in
  * `replica_applied`): a snapshot older than the one the replica already holds is dropped
@@ -35,6 +37,8 @@ export interface ReplicaTarget {
 export interface ApplyResult {
   arn: string;
   lastAccessedAt: number | null;
+  /** The replica's KmsKeyId as it is after this push (null: its region's aws/secretsmanager), for the primary's ReplicationStatus. */
+  kmsKeyId: string | null;
   /** The replica already held this change of the primary or a later one; nothing was written. */
   stale?: boolean;
 }
@@ -59,9 +63,11 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
     existing = undefined;
   }
   if (existing && await isStale(deps.repo.db, existing.id, snap.change)) {
-    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), stale: true };
+    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), kmsKeyId: existing.kms_key_id, stale: true };
   }
-  const key = await replicaKey(deps, snap.accountId, target);
+  // An existing replica keeps its own key (it may have been changed there); a new one takes the region's choice.
+  const keyRef = existing ? existing.kms_key_id : target.kmsKeyId;
+  const key = await replicaKey(deps, snap.accountId, target.region, keyRef);
   await options.checkKey?.(key);
 
   // Sealing asks KMS (which may read the database) before the transaction, never inside it.
@@ -75,7 +81,7 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
   }
 
   const fields = {
-    description: snap.description, kms_key_id: target.kmsKeyId, tags: snap.tags, resource_policy: snap.resourcePolicy,
+    description: snap.description, tags: snap.tags, resource_policy: snap.resourcePolicy,
     owning_service: snap.owningService, type: snap.type, created_at: snap.createdAt, last_changed_at: snap.lastChangedAt,
     rotation_enabled: snap.rotation.enabled, rotation_lambda_arn: snap.rotation.lambdaArn, rotation_rules: snap.rotation.rules,
     last_rotated_at: snap.rotation.lastRotatedAt, next_rotation_at: snap.rotation.nextRotationAt,
@@ -97,7 +103,7 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
         : undefined;
       if (!present.has(v.versionId)) {
         // Never a value-less copy of a version that has a value: the next push seals it.
-        if (v.value && !columns) throw new ReplicationRefused(`Replication failed: the replica in region ${target.region} changed during this push; retrying.`);
+        if (v.value && !columns) throw new ReplicationRefused(changedDuringPush(target.region));
         await deps.repo.insertVersion(trx, secretId, {
           version_id: v.versionId, created_at: v.createdAt, last_accessed_at: null,
           ...(columns ?? { kms_key_id: null, encrypted_data_key: null, ciphertext: null, value_kind: null }),
@@ -122,24 +128,28 @@ export async function applySnapshot(deps: SecretsManagerDeps, snap: SecretSnapsh
       if (!locked || locked.primary_region !== snap.primaryRegion) {
         throw new ReplicationRefused(`Replication failed: Secret ${snap.name} in region ${target.region} was promoted to a standalone secret.`);
       }
+      // Its key changed (UpdateSecret there) since the values were sealed: seal again on the retry.
+      if (locked.kms_key_id !== keyRef) throw new ReplicationRefused(changedDuringPush(target.region));
       // Decided again under the lock: another push may have landed since the check above.
       if (await isStale(trx, id, snap.change)) return true;
       await trx.updateTable('secrets').set(fields).where('id', '=', id).execute();
       await writeVersions(trx, id);
       return false;
     });
-    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), stale };
+    return { arn, lastAccessedAt: existing.last_accessed_at === null ? null : Number(existing.last_accessed_at), kmsKeyId: keyRef, stale };
   }
   const row: SecretRow = {
     id: randomUUID(), account_id: snap.accountId, region: target.region, name: snap.name, arn,
-    last_accessed_at: null, rotation_due_at: null, ...fields,
+    last_accessed_at: null, rotation_due_at: null, kms_key_id: keyRef, ...fields,
   };
   await deps.repo.transaction(async (trx) => {
     await trx.insertInto('secrets').values(row).execute();
     await writeVersions(trx, row.id);
   });
-  return { arn, lastAccessedAt: null };
+  return { arn, lastAccessedAt: null, kmsKeyId: keyRef };
 }
+
+const changedDuringPush = (region: string) => `Replication failed: the replica in region ${region} changed during this push; retrying.`;
 
 /**
  * Whether the replica already holds `change` or a later one. An equal counter is skipped too: a
@@ -151,12 +161,12 @@ async function isStale(db: Kysely<Database> | Transaction<Database>, replicaId: 
   return row !== undefined && Number(row.change) >= change;
 }
 
-/** The replica region's key: the one chosen for it, else that region's aws/secretsmanager; usable, material loaded. */
-async function replicaKey(deps: SecretsManagerDeps, accountId: string, target: ReplicaTarget): Promise<KmsKey> {
-  const key = target.kmsKeyId
-    ? await deps.keys.resolve(accountId, target.region, target.kmsKeyId)
-    : await deps.keys.secretsManagerKey(accountId, target.region);
-  if (!key) throw new ReplicationRefused(`Replication failed: KMS key ${target.kmsKeyId} was not found in region ${target.region}.`);
+/** The replica's key in its region: `kmsKeyId`, else that region's aws/secretsmanager; usable, material loaded. */
+async function replicaKey(deps: SecretsManagerDeps, accountId: string, region: string, kmsKeyId: string | null): Promise<KmsKey> {
+  const key = kmsKeyId
+    ? await deps.keys.resolve(accountId, region, kmsKeyId)
+    : await deps.keys.secretsManagerKey(accountId, region);
+  if (!key) throw new ReplicationRefused(`Replication failed: KMS key ${kmsKeyId} was not found in region ${region}.`);
   const state = keyStateError(key);
   if (state) throw new ReplicationRefused(`Replication failed: ${state.message}`);
   await deps.keys.material(key, key.currentMaterial);

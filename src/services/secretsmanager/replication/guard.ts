@@ -5,7 +5,7 @@
  * - a replica is read-only: every operation that changes a secret answers, after
  *   authorization, AWS's InvalidParameterException "Operation not permitted on a replica
  *   secret. Call must be made in primary secret's region." (the text moto and Terraform users
- *   recorded from AWS);
+ *   recorded from AWS), except UpdateSecret changing only its KmsKeyId (replica-key.ts);
  * - a primary with replicas cannot be deleted ("You can't delete secret … that still has
  *   replica regions [r1, r2]."), including replicas whose removal a peer has yet to confirm;
  * - DescribeSecret of a primary lists ReplicationStatus.
@@ -15,6 +15,7 @@ import type { Operation } from '../../../protocol/operation.ts';
 import type { SecretsManagerDeps } from '../deps.ts';
 import { findSecret } from '../lookup.ts';
 import { isReplica, REPLICA_READ_ONLY } from './replica-store.ts';
+import { isKeyChangeOnly, recordReplicaKey, type UpdateSecretFields } from './replica-key.ts';
 import { replicationStatus } from './status.ts';
 
 export const WRITES_REFUSED_ON_REPLICAS = [
@@ -27,9 +28,14 @@ type AnyOperation = Operation<any, any, any>;
 function readOnlyOnReplica(deps: SecretsManagerDeps, name: string, op: AnyOperation): AnyOperation {
   return {
     plan: (ctx, input) => op.plan(ctx, input),
-    async run(ctx, input: { SecretId?: string }, state) {
+    async run(ctx, input: { SecretId?: string } & UpdateSecretFields, state) {
       const secret = input.SecretId === undefined ? undefined : await findSecret(deps, ctx, input.SecretId);
-      if (secret && isReplica(secret)) throw invalidParameter(REPLICA_READ_ONLY);
+      if (secret && isReplica(secret)) {
+        if (name !== 'UpdateSecret' || !isKeyChangeOnly(input)) throw invalidParameter(REPLICA_READ_ONLY);
+        const out = await op.run(ctx, input, state);
+        await recordReplicaKey(deps, secret);
+        return out;
+      }
       if (secret && name === 'DeleteSecret') {
         const regions = await deps.repo.db.selectFrom('secret_replicas').select('region').where('secret_id', '=', secret.id).orderBy('region').execute();
         if (regions.length) throw invalidParameter(`You can't delete secret ${secret.arn} that still has replica regions [${regions.map((r) => r.region).join(', ')}].`);

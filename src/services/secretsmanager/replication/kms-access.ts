@@ -15,8 +15,9 @@
  * to KMS is not allowed", as for any other use of a customer managed key by Secrets Manager.
  * The pushes that follow (new versions, labels, retries) are the service's own work under the
  * configuration the caller was allowed to set; they do not go back to the caller, as AWS's
- * replication keeps following the primary after the caller's session has ended. A new
- * KmsKeyId for a region is a new ReplicateSecretToRegions call, checked again.
+ * replication keeps following the primary after the caller's session has ended. A replica's
+ * key is changed with UpdateSecret in its region (replica-key.ts), checked there as for any
+ * secret.
  *
  * AWS managed keys (aws/secretsmanager) need no permission for replication (the API reference
  * names only other keys). A KmsKeyId that names no key here is not refused at the call: the

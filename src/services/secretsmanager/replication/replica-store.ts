@@ -48,8 +48,13 @@ export interface ReplicaRequest {
 }
 
 /**
- * The regions asked for, checked before anything is written: one of them being the secret's
- * own region is what moto answers ("Invalid replica region.", not verified against AWS).
+ * The regions asked for, checked before anything is written. "Invalid replica region." is AWS's
+ * InvalidParameterException for a replica region it cannot use (seen by Terraform users on
+ * CreateSecret); moto answers it for the secret's own region, which AWS's answer there is
+ * assumed to be. A region named twice counts once, with the last KmsKeyId given for it (AWS's
+ * answer to a repeated region is not known). A region already replicated is queued again (a
+ * Failed one is retried, with the new ForceOverwriteReplicaSecret); its KmsKeyId is used only if
+ * the replica does not exist yet: an existing replica keeps its own key (apply.ts).
  */
 export function validateReplicaRegions(primaryRegion: string, requested: ReplicaRequest[]): { region: string; kmsKeyId: string | null }[] {
   const out = new Map<string, string | null>();
@@ -106,10 +111,14 @@ export async function dropPrimaryIfAlone(trx: Db, secretId: string): Promise<voi
   if (!left) await trx.updateTable('secrets').set({ primary_region: null }).where('id', '=', secretId).execute();
 }
 
+/** AWS's StatusMessage of an InSync replica (the DescribeSecret and RemoveRegionsFromReplication examples). */
+export const IN_SYNC_MESSAGE = 'Replication succeeded';
+
 /**
  * ReplicationStatus as AWS shows it. A replica behind its primary (a change not yet pushed) is
- * InProgress unless the last push failed; StatusMessage accompanies a failure, as in AWS's
- * examples (InSync and InProgress entries carry none).
+ * InProgress unless the last push failed. StatusMessage as in AWS's examples: "Replication
+ * succeeded" when InSync, the reason when Failed, none while InProgress (the CLI reference's
+ * replicate-secret-to-regions example).
  */
 export function statusEntry(row: ReplicaRow, lastAccessedAt?: number | null): ReplicationStatusEntry {
   const behind = Number(row.synced) < Number(row.wanted);
@@ -119,7 +128,7 @@ export function statusEntry(row: ReplicaRow, lastAccessedAt?: number | null): Re
     Region: row.region,
     KmsKeyId: row.kms_key_id ?? DEFAULT_REPLICA_KEY,
     Status: status,
-    StatusMessage: status === 'Failed' ? row.status_message ?? undefined : undefined,
+    StatusMessage: status === 'Failed' ? row.status_message ?? undefined : status === 'InSync' ? IN_SYNC_MESSAGE : undefined,
     LastAccessedDate: accessed === null || accessed === undefined ? undefined : new Date(Number(accessed)),
   };
 }

@@ -61,7 +61,15 @@ export function startReplicationWorker(
     else if (route.kind === 'local') await deleteReplica(deps, arn, primaryRegion);
   }
 
-  async function push(row: ReplicaRow): Promise<{ lastAccessedAt: number | null; primaryArn: string; primaryRegion: string } | null> {
+  interface Pushed {
+    lastAccessedAt: number | null;
+    /** The replica's key as its region reports it (an older peer reports none: undefined). */
+    kmsKeyId: string | null | undefined;
+    primaryArn: string;
+    primaryRegion: string;
+  }
+
+  async function push(row: ReplicaRow): Promise<Pushed | null> {
     const secret = await deps.repo.db.selectFrom('secrets').selectAll().where('id', '=', row.secret_id).executeTakeFirst();
     if (!secret) return null;
     const arn = replicaArn(secret.arn, row.region);
@@ -80,10 +88,14 @@ export function startReplicationWorker(
     // The counter read with the queue row, before the secret: the snapshot holds at least that change.
     const snapshot = await takeSnapshot(deps, secret, Number(row.wanted));
     const pushed = { primaryArn: secret.arn, primaryRegion: secret.region };
-    if (route.kind === 'local') return { ...pushed, lastAccessedAt: (await applySnapshot(deps, snapshot, target)).lastAccessedAt };
+    if (route.kind === 'local') {
+      const applied = await applySnapshot(deps, snapshot, target);
+      return { ...pushed, lastAccessedAt: applied.lastAccessedAt, kmsKeyId: applied.kmsKeyId };
+    }
     const secretKey = route.peer.credentials?.secretAccessKey ?? '';
     const out = await callPeer(route.peer, 'PutReplica', { target, snapshot: sealSnapshot(snapshot, secretKey, arn) });
-    return { ...pushed, lastAccessedAt: typeof out.lastAccessedAt === 'number' ? out.lastAccessedAt : null };
+    const kmsKeyId = typeof out.kmsKeyId === 'string' || out.kmsKeyId === null ? out.kmsKeyId : undefined;
+    return { ...pushed, lastAccessedAt: typeof out.lastAccessedAt === 'number' ? out.lastAccessedAt : null, kmsKeyId };
   }
 
   async function one(row: ReplicaRow): Promise<void> {
@@ -99,7 +111,11 @@ export function startReplicationWorker(
     try {
       const pushed = await push(row);
       if (row.removing === 1 || !pushed) return;
-      const done = { synced: wanted, status_message: null, attempts: 0, next_attempt_at: now, last_accessed_at: pushed.lastAccessedAt };
+      // The replica's own key, which UpdateSecret in its region may have changed, becomes ReplicationStatus' KmsKeyId.
+      const done = {
+        synced: wanted, status_message: null, attempts: 0, next_attempt_at: now, last_accessed_at: pushed.lastAccessedAt,
+        ...(pushed.kmsKeyId !== undefined ? { kms_key_id: pushed.kmsKeyId } : {}),
+      };
       const inSync = await update({ ...done, status: 'InSync' }, { wantedIs: wanted });
       if (Number(inSync.numUpdatedRows) > 0) return;
       // The primary changed again while this push ran: still behind, and the next pass pushes
