@@ -21,6 +21,7 @@ import { secretsManager } from './helpers/clients.ts';
 import { iamClient } from './helpers/iam.ts';
 import { openConsole, signInWithKeys, type ConsoleBrowser } from './helpers/browser.ts';
 import { pgPasswordMatches } from './helpers/pg-password.ts';
+import { fillDatabaseWizard, storeAndAwaitRotation, waitForSucceededAttempts } from './helpers/console-rotation.ts';
 
 /** POST /console/api/rotation-attempts signed as `creds` (what the page's consoleApi does). */
 async function attemptsApi(server: TestServer, creds: Credentials, body: unknown): Promise<{ status: number; json: any }> {
@@ -60,26 +61,8 @@ describe('console rotation', () => {
 
   test('the wizard stores PostgreSQL credentials with rotation on, and the rotation tab shows it succeed', async () => {
     const page = b.page;
-    await page.goto(`${server.endpoint}/console/#/secrets/new`);
-    await page.getByLabel('Secret type').selectOption('database');
-    await page.getByLabel('Engine').selectOption('postgres');
-    await page.getByLabel('Host').fill('127.0.0.1');
-    await page.getByLabel('User name').fill(user);
-    await page.getByLabel('Database password').fill(initial);
-    await page.getByLabel('Database name').fill('test');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByLabel('Secret name').fill('db/console-app');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByLabel('Turn on automatic rotation').check();
-    await page.getByLabel('Schedule').fill('30');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('button', { name: 'Store secret' }).click();
-    // The setup (role, function from the template's zip, permission, RotateSecret) makes a dozen
-    // calls from the page: the helpers' step timeout (BROWSER_TIMEOUT_MS) covers a loaded machine.
-    await page.getByRole('tab', { name: 'Rotation', selected: true }).waitFor();
-    arn = (await sm.send(new DescribeSecretCommand({ SecretId: 'db/console-app' }))).ARN!;
-    await page.getByTestId('attempt-outcome').filter({ hasText: 'succeeded' }).first().waitFor({ timeout: 120_000 });
-    await page.getByText('finishSecret ✓').first().waitFor();
+    await fillDatabaseWizard(page, server.endpoint, { engine: 'postgres', host: '127.0.0.1', user, password: initial, dbname: 'test', name: 'db/console-app', schedule: '30' });
+    arn = await storeAndAwaitRotation(page, sm, 'db/console-app');
     await b.shot('rotation-succeeded');
     const now = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { username: string; password: string };
     assert.equal(now.username, user);
@@ -95,7 +78,7 @@ describe('console rotation', () => {
     const before = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { password: string };
     await page.getByRole('button', { name: 'Rotate now' }).click();
     await page.getByText(/Rotation started: version/).waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="attempt-outcome"]')].filter((e) => e.textContent === 'succeeded').length >= 2, undefined, { timeout: 120_000 });
+    await waitForSucceededAttempts(page, 2);
     const after = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as { password: string };
     assert.notEqual(after.password, before.password);
     assert.equal(await pgPasswordMatches(admin, user, after.password), true);

@@ -10,3 +10,5 @@ export { Loading } from './Loading.tsx';
 export { ErrorBanner, Notice } from './ErrorBanner.tsx';
 export { errorFacts, parseDenial, whyHref, isExpired, type ErrorFacts } from './errors.ts';
 export { useAsync, PageHeader } from './hooks.tsx';
+export { useAction, type Action } from './use-action.ts';
+export { formatDate, formatDateUtc } from './dates.ts';

@@ -10,13 +10,12 @@ import {
 } from '@aws-sdk/client-iam';
 import { useSession } from '../../session.tsx';
 import { href, navigate, useRoute } from '../../router.tsx';
-import { Button, Confirm, ErrorBanner, Loading, PageHeader, SelectField, Table, Tabs, TabPanel, useAsync, type Column } from '../../components/index.ts';
+import { Button, Confirm, ErrorBanner, Loading, PageHeader, SelectField, Table, Tabs, TabPanel, formatDateUtc, useAction, useAsync, type Column } from '../../components/index.ts';
 import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
 import { analyzePolicy } from '../../policy/diagnostics.ts';
 import { PermissionsPanel } from './PermissionsPanel.tsx';
 import { SecurityCredentials } from './SecurityCredentials.tsx';
 import { decodeDocument, deleteUserCompletely, listAll, prettyDocument } from './iam-calls.ts';
-import { formatDate, useAction } from './use-action.ts';
 
 function useTab(initial: string): [string, (id: string) => void] {
   const { query } = useRoute();
@@ -40,8 +39,8 @@ export function UserPage(): ReactElement {
       {u && (
         <dl className="card props">
           <dt>ARN</dt><dd><code>{u.Arn}</code></dd>
-          <dt>Created</dt><dd>{formatDate(u.CreateDate)}</dd>
-          <dt>Console password last used</dt><dd>{formatDate(u.PasswordLastUsed)}</dd>
+          <dt>Created</dt><dd>{formatDateUtc(u.CreateDate)}</dd>
+          <dt>Console password last used</dt><dd>{formatDateUtc(u.PasswordLastUsed)}</dd>
         </dl>
       )}
       <Tabs label="User" selected={tab} onSelect={setTab} tabs={[
@@ -115,7 +114,7 @@ export function GroupPage(): ReactElement {
       <PageHeader title={name} crumbs={[{ label: 'User groups', href: href('/iam/groups') }]}
         actions={<Button variant="danger" busy={action.busy === 'delete'} onClick={() => void action.run('delete', () => clients.iam.send(new DeleteGroupCommand({ GroupName: name })), () => navigate(href('/iam/groups')))}>Delete group</Button>} />
       <ErrorBanner error={group.error ?? action.error} />
-      {group.data?.Group && <dl className="card props"><dt>ARN</dt><dd><code>{group.data.Group.Arn}</code></dd><dt>Created</dt><dd>{formatDate(group.data.Group.CreateDate)}</dd></dl>}
+      {group.data?.Group && <dl className="card props"><dt>ARN</dt><dd><code>{group.data.Group.Arn}</code></dd><dt>Created</dt><dd>{formatDateUtc(group.data.Group.CreateDate)}</dd></dl>}
       <Tabs label="Group" selected={tab} onSelect={setTab} tabs={[{ id: 'members', label: 'Users' }, { id: 'permissions', label: 'Permissions' }]} />
       <TabPanel id={tab}>
         {tab === 'permissions' && <PermissionsPanel kind="group" name={name} />}
@@ -156,7 +155,7 @@ export function RolePage(): ReactElement {
           <dt>ARN</dt><dd><code>{r.Arn}</code></dd>
           {r.Description && <><dt>Description</dt><dd>{r.Description}</dd></>}
           <dt>Maximum session duration</dt><dd>{(r.MaxSessionDuration ?? 3600) / 3600} h</dd>
-          <dt>Created</dt><dd>{formatDate(r.CreateDate)}</dd>
+          <dt>Created</dt><dd>{formatDateUtc(r.CreateDate)}</dd>
         </dl>
       )}
       <Tabs label="Role" selected={tab} onSelect={setTab} tabs={[{ id: 'permissions', label: 'Permissions' }, { id: 'trust', label: 'Trust relationships' }]} />

@@ -9,11 +9,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { useSession } from '../../session.tsx';
 import { href, navigate } from '../../router.tsx';
-import { Button, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
+import { Button, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, formatDateUtc, useAction, useAsync, type Column } from '../../components/index.ts';
 import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
 import { analyzePolicy } from '../../policy/diagnostics.ts';
 import { listAll } from './iam-calls.ts';
-import { formatDate, useAction } from './use-action.ts';
 import './iam.css';
 
 export function UsersList(): ReactElement {
@@ -28,8 +27,8 @@ export function UsersList(): ReactElement {
   const columns: Column<User>[] = [
     { key: 'name', header: 'User name', render: (u) => <a href={href('/iam/users/:name', { name: u.UserName! })}>{u.UserName}</a> },
     { key: 'arn', header: 'ARN', render: (u) => <code>{u.Arn}</code> },
-    { key: 'created', header: 'Created', render: (u) => formatDate(u.CreateDate) },
-    { key: 'used', header: 'Password last used', render: (u) => formatDate(u.PasswordLastUsed) },
+    { key: 'created', header: 'Created', render: (u) => formatDateUtc(u.CreateDate) },
+    { key: 'used', header: 'Password last used', render: (u) => formatDateUtc(u.PasswordLastUsed) },
   ];
   return (
     <>
@@ -56,7 +55,7 @@ export function GroupsList(): ReactElement {
   const columns: Column<Group>[] = [
     { key: 'name', header: 'Group name', render: (g) => <a href={href('/iam/groups/:name', { name: g.GroupName! })}>{g.GroupName}</a> },
     { key: 'arn', header: 'ARN', render: (g) => <code>{g.Arn}</code> },
-    { key: 'created', header: 'Created', render: (g) => formatDate(g.CreateDate) },
+    { key: 'created', header: 'Created', render: (g) => formatDateUtc(g.CreateDate) },
   ];
   return (
     <>
@@ -92,7 +91,7 @@ export function RolesList(): ReactElement {
     { key: 'name', header: 'Role name', render: (r) => <a href={href('/iam/roles/:name', { name: r.RoleName! })}>{r.RoleName}</a> },
     { key: 'arn', header: 'ARN', render: (r) => <code>{r.Arn}</code> },
     { key: 'description', header: 'Description', render: (r) => r.Description ?? '' },
-    { key: 'created', header: 'Created', render: (r) => formatDate(r.CreateDate) },
+    { key: 'created', header: 'Created', render: (r) => formatDateUtc(r.CreateDate) },
   ];
   return (
     <>

@@ -6,9 +6,8 @@ import { useState, type ReactElement } from 'react';
 import { ListPoliciesCommand, type AttachedPolicy } from '@aws-sdk/client-iam';
 import { useSession } from '../../session.tsx';
 import { href } from '../../router.tsx';
-import { Button, ErrorBanner, Loading, SelectField, Table, useAsync, type Column } from '../../components/index.ts';
+import { Button, ErrorBanner, Loading, SelectField, Table, useAction, useAsync, type Column } from '../../components/index.ts';
 import { attachPolicy, deleteInlinePolicy, detachPolicy, listAll, listEntityPolicies, type EntityKind } from './iam-calls.ts';
-import { useAction } from './use-action.ts';
 
 const PLURAL: Record<EntityKind, string> = { user: 'users', group: 'groups', role: 'roles' };
 

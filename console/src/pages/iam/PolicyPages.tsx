@@ -11,11 +11,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { useSession } from '../../session.tsx';
 import { href, navigate, useRoute } from '../../router.tsx';
-import { Button, ErrorBanner, Loading, PageHeader, Table, TextField, Checkbox, useAsync, type Column } from '../../components/index.ts';
+import { Button, ErrorBanner, Loading, PageHeader, Table, TextField, Checkbox, formatDateUtc, useAction, useAsync, type Column } from '../../components/index.ts';
 import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
 import { analyzePolicy } from '../../policy/diagnostics.ts';
 import { decodeDocument, getInlinePolicy, prettyDocument, putInlinePolicy, type EntityKind } from './iam-calls.ts';
-import { formatDate, useAction } from './use-action.ts';
 
 const EMPTY_IDENTITY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [], Resource: '*' }] }, null, 2);
 const KIND_OF: Record<string, EntityKind> = { users: 'user', groups: 'group', roles: 'role' };
@@ -116,7 +115,7 @@ export function ManagedPolicyPage(): ReactElement {
   const columns: Column<PolicyVersion>[] = [
     { key: 'id', header: 'Version', render: (v) => <Button variant="link" onClick={() => { setShown(v.VersionId); setDraft(undefined); }} aria-pressed={v.VersionId === versionId}>{v.VersionId}</Button> },
     { key: 'default', header: 'Default', render: (v) => (v.IsDefaultVersion ? 'Default' : '') },
-    { key: 'created', header: 'Created', render: (v) => formatDate(v.CreateDate) },
+    { key: 'created', header: 'Created', render: (v) => formatDateUtc(v.CreateDate) },
     {
       key: 'actions', header: '', render: (v) => (awsManaged || v.IsDefaultVersion ? null : (
         <>

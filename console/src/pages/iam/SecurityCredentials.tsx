@@ -10,9 +10,8 @@ import {
   ListMFADevicesCommand, UpdateAccessKeyCommand, UpdateLoginProfileCommand, type AccessKeyMetadata, type MFADevice, type VirtualMFADevice,
 } from '@aws-sdk/client-iam';
 import { useSession } from '../../session.tsx';
-import { Button, Checkbox, CopyButton, ErrorBanner, Loading, Table, TextField, useAsync, type Column } from '../../components/index.ts';
+import { Button, Checkbox, CopyButton, ErrorBanner, Loading, Table, TextField, formatDateUtc, useAction, useAsync, type Column } from '../../components/index.ts';
 import { drawPng } from './iam-calls.ts';
-import { formatDate, useAction } from './use-action.ts';
 import './iam.css';
 
 export function SecurityCredentials({ userName }: { userName: string }): ReactElement {
@@ -34,7 +33,7 @@ function AccessKeys({ userName }: { userName: string }): ReactElement {
   const columns: Column<AccessKeyMetadata>[] = [
     { key: 'id', header: 'Access key ID', render: (k) => <code>{k.AccessKeyId}</code> },
     { key: 'status', header: 'Status', render: (k) => <span className={`badge ${k.Status === 'Active' ? 'badge-ok' : 'badge-warn'}`}>{k.Status}</span> },
-    { key: 'created', header: 'Created', render: (k) => formatDate(k.CreateDate) },
+    { key: 'created', header: 'Created', render: (k) => formatDateUtc(k.CreateDate) },
     {
       key: 'actions', header: '', render: (k) => {
         const next = k.Status === 'Active' ? 'Inactive' : 'Active';
@@ -102,7 +101,7 @@ function ConsolePassword({ userName }: { userName: string }): ReactElement {
       {profile.loading && profile.data === undefined ? <Loading /> : (
         <>
           <p data-testid="login-profile-status">{exists
-            ? `Enabled since ${formatDate(profile.data!.CreateDate)}${profile.data!.PasswordResetRequired ? '; a new password is required at next sign-in' : ''}.`
+            ? `Enabled since ${formatDateUtc(profile.data!.CreateDate)}${profile.data!.PasswordResetRequired ? '; a new password is required at next sign-in' : ''}.`
             : 'Not enabled: this user cannot sign in to the console with a password.'}</p>
           <form className="toolbar" onSubmit={submit} aria-label={exists ? 'Change console password' : 'Enable console password'}>
             <TextField label={exists ? 'New password' : 'Password'} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
@@ -124,7 +123,7 @@ function MfaDevices({ userName }: { userName: string }): ReactElement {
   const [deviceName, setDeviceName] = useState(userName);
   const columns: Column<MFADevice>[] = [
     { key: 'serial', header: 'Identifier', render: (d) => <code>{d.SerialNumber}</code> },
-    { key: 'enabled', header: 'Enabled', render: (d) => formatDate(d.EnableDate) },
+    { key: 'enabled', header: 'Enabled', render: (d) => formatDateUtc(d.EnableDate) },
     {
       key: 'remove', header: '', render: (d) => (
         <Button variant="danger" busy={action.busy === `remove ${d.SerialNumber}`} onClick={() => void action.run(`remove ${d.SerialNumber}`, async () => {

@@ -12,11 +12,10 @@ import {
 } from '@aws-sdk/client-kms';
 import { useSession } from '../../session.tsx';
 import { href, navigate, useRoute } from '../../router.tsx';
-import { Button, Checkbox, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
+import { Button, Checkbox, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, formatDateUtc, useAction, useAsync, type Column } from '../../components/index.ts';
 import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
 import { analyzePolicy } from '../../policy/diagnostics.ts';
 import { prettyDocument } from '../iam/iam-calls.ts';
-import { formatDate, useAction } from '../iam/use-action.ts';
 import '../iam/iam.css';
 
 async function allAliases(kms: KMSClient, KeyId?: string): Promise<AliasListEntry[]> {
@@ -65,7 +64,7 @@ export function KeysList(): ReactElement {
     { key: 'id', header: 'Key ID', render: (r) => <a href={href('/kms/keys/:id', { id: r.meta.KeyId! })}>{r.meta.KeyId}</a> },
     { key: 'state', header: 'Status', render: (r) => <KeyState meta={r.meta} /> },
     { key: 'description', header: 'Description', render: (r) => r.meta.Description ?? '' },
-    { key: 'created', header: 'Created', render: (r) => formatDate(r.meta.CreationDate) },
+    { key: 'created', header: 'Created', render: (r) => formatDateUtc(r.meta.CreationDate) },
   ];
   return (
     <>
@@ -116,9 +115,9 @@ export function KeyPage(): ReactElement {
         <>
           <dl className="card props">
             <dt>ARN</dt><dd><code>{meta.Arn}</code></dd>
-            <dt>Status</dt><dd><KeyState meta={meta} />{pending && ` — deletion on ${formatDate(meta.DeletionDate)}`}</dd>
+            <dt>Status</dt><dd><KeyState meta={meta} />{pending && ` — deletion on ${formatDateUtc(meta.DeletionDate)}`}</dd>
             <dt>Key spec</dt><dd>{meta.KeySpec} ({meta.KeyUsage})</dd>
-            <dt>Created</dt><dd>{formatDate(meta.CreationDate)}</dd>
+            <dt>Created</dt><dd>{formatDateUtc(meta.CreationDate)}</dd>
           </dl>
           <section aria-label="Key actions" className="toolbar">
             {meta.KeyState === 'Enabled' && <Button busy={action.busy === 'disable'} onClick={() => run('disable', () => kms.send(new DisableKeyCommand({ KeyId: keyId })))}>Disable key</Button>}
@@ -148,7 +147,7 @@ export function KeyPage(): ReactElement {
                   ? new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: Number(period) })
                   : new DisableKeyRotationCommand({ KeyId: keyId })))} />
               <TextField label="Rotation period (days, 90–2560)" type="number" min={90} max={2560} value={period} onChange={(e) => setPeriod(e.target.value)} />
-              {rotation.data.NextRotationDate && <span>Next rotation: {formatDate(rotation.data.NextRotationDate)}</span>}
+              {rotation.data.NextRotationDate && <span>Next rotation: {formatDateUtc(rotation.data.NextRotationDate)}</span>}
               <Button busy={action.busy === 'rotate'} disabled={meta.KeyState !== 'Enabled'} onClick={() => run('rotate', () => kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))}>Rotate now</Button>
             </div>
           )}

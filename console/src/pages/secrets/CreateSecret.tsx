@@ -7,7 +7,7 @@ import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { setupRotation, RotationSetupError } from '../../../../src/rotation-setup/setup.ts';
 import { useSession } from '../../session.tsx';
 import { href, navigate } from '../../router.tsx';
-import { Button, Checkbox, ErrorBanner, JsonEditor, PageHeader, SelectField, TextAreaField, TextField, jsonError, useAsync } from '../../components/index.ts';
+import { Button, Checkbox, ErrorBanner, JsonEditor, PageHeader, SelectField, TextAreaField, TextField, jsonError, useAction, useAsync } from '../../components/index.ts';
 import { PairsEditor } from './PairsEditor.tsx';
 import { duplicateKeys, fromPairs, type Pair } from './secret-json.ts';
 import { TagsEditor } from './TagsEditor.tsx';
@@ -32,8 +32,7 @@ export function CreateSecret() {
   const [strategy, setStrategy] = useState<Strategy>('single-user');
   const [masterArn, setMasterArn] = useState('');
   const [schedule, setSchedule] = useState('30');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
 
   const aliases = useAsync(async () => (await clients.kms.send(new ListAliasesCommand({ Limit: 100 }))).Aliases ?? [], []);
   const value = kind === 'database'
@@ -52,37 +51,29 @@ export function CreateSecret() {
   const nameProblem = step >= 1 && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name) ? 'Names use letters, digits and /_+=.@- (up to 512).' : undefined;
   const canNext = step === 0 ? problems.length === 0 : step === 1 ? !nameProblem : true;
 
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const out = await clients.secretsManager.send(new CreateSecretCommand({
-        Name: name, SecretString: value, ...(description ? { Description: description } : {}),
-        ...(kmsKey ? { KmsKeyId: kmsKey } : {}), ...(tags.some((t) => t.Key) ? { Tags: tags.filter((t) => t.Key) } : {}),
-      }));
-      if (kind === 'database' && rotate) {
-        try {
-          await setupRotation(clients, {
-            secretId: out.ARN!, template: templateName(db.engine, strategy),
-            ...(strategy === 'alternating-users' && masterArn ? { masterSecretId: masterArn } : {}),
-            ...(schedule.trim() ? { schedule: schedule.trim() } : {}), rotateImmediately: true,
-          });
-        } catch (err) {
-          // The secret exists: show it, on its rotation tab, with what went wrong.
-          const message = err instanceof RotationSetupError ? err.message : (err as Error).message;
-          navigate(href('/secrets/:id', { id: out.ARN! }, { tab: 'rotation', setupError: message }));
-          return;
-        }
-        navigate(href('/secrets/:id', { id: out.ARN! }, { tab: 'rotation' }));
-        return;
-      }
+  const create = () => action.run('create', async () => {
+    const out = await clients.secretsManager.send(new CreateSecretCommand({
+      Name: name, SecretString: value, ...(description ? { Description: description } : {}),
+      ...(kmsKey ? { KmsKeyId: kmsKey } : {}), ...(tags.some((t) => t.Key) ? { Tags: tags.filter((t) => t.Key) } : {}),
+    }));
+    if (kind !== 'database' || !rotate) {
       navigate(href('/secrets/:id', { id: out.ARN! }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+      return;
     }
-  };
+    try {
+      await setupRotation(clients, {
+        secretId: out.ARN!, template: templateName(db.engine, strategy),
+        ...(strategy === 'alternating-users' && masterArn ? { masterSecretId: masterArn } : {}),
+        ...(schedule.trim() ? { schedule: schedule.trim() } : {}), rotateImmediately: true,
+      });
+    } catch (err) {
+      // The secret exists: show it, on its rotation tab, with what went wrong.
+      const message = err instanceof RotationSetupError ? err.message : (err as Error).message;
+      navigate(href('/secrets/:id', { id: out.ARN! }, { tab: 'rotation', setupError: message }));
+      return;
+    }
+    navigate(href('/secrets/:id', { id: out.ARN! }, { tab: 'rotation' }));
+  });
 
   return (
     <div>
@@ -90,7 +81,7 @@ export function CreateSecret() {
       <ol className="steps" aria-label="Steps">
         {STEPS.map((label, i) => <li key={label} className={`badge${i === step ? ' badge-ok' : ''}`} aria-current={i === step ? 'step' : undefined}>{i + 1}. {label}</li>)}
       </ol>
-      <ErrorBanner error={error} action="secretsmanager:CreateSecret" resource="*" />
+      <ErrorBanner error={action.error} action="secretsmanager:CreateSecret" resource="*" />
       {step === 0 && (
         <section aria-label="Secret value">
           <SelectField label="Secret type" value={kind} onChange={(e) => setKind(e.target.value as Kind)}
@@ -159,7 +150,7 @@ export function CreateSecret() {
         {step > 0 && <Button onClick={() => setStep(step - 1)}>Previous</Button>}
         {step < STEPS.length - 1
           ? <Button variant="primary" disabled={!canNext} onClick={() => setStep(step + 1)}>Next</Button>
-          : <Button variant="primary" busy={busy} onClick={() => void create()}>Store secret</Button>}
+          : <Button variant="primary" busy={action.busy === 'create'} onClick={() => void create()}>Store secret</Button>}
       </div>
     </div>
   );

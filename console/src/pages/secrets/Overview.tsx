@@ -2,8 +2,7 @@
 import { useState } from 'react';
 import { TagResourceCommand, UntagResourceCommand, UpdateSecretCommand, type DescribeSecretResponse, type Tag } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
-import { Button, CopyButton, ErrorBanner, Notice, TextField } from '../../components/index.ts';
-import { formatDate } from './format.ts';
+import { Button, CopyButton, ErrorBanner, Notice, TextField, formatDate, useAction } from '../../components/index.ts';
 import { TagsEditor } from './TagsEditor.tsx';
 
 export function Overview(props: { secret: DescribeSecretResponse; onChanged: () => void }) {
@@ -11,15 +10,12 @@ export function Overview(props: { secret: DescribeSecretResponse; onChanged: () 
   const s = props.secret;
   const [description, setDescription] = useState(s.Description ?? '');
   const [tags, setTags] = useState<Tag[]>(s.Tags ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [saved, setSaved] = useState(false);
 
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
+  const save = () => {
     setSaved(false);
-    try {
+    return action.run('save', async () => {
       if (description !== (s.Description ?? '')) await clients.secretsManager.send(new UpdateSecretCommand({ SecretId: s.ARN, Description: description }));
       const before = new Map((s.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
       const after = new Map(tags.filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? '']));
@@ -27,13 +23,7 @@ export function Overview(props: { secret: DescribeSecretResponse; onChanged: () 
       const changed = [...after].filter(([k, v]) => before.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
       if (removed.length) await clients.secretsManager.send(new UntagResourceCommand({ SecretId: s.ARN, TagKeys: removed }));
       if (changed.length) await clients.secretsManager.send(new TagResourceCommand({ SecretId: s.ARN, Tags: changed }));
-      setSaved(true);
-      props.onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    }, () => { setSaved(true); props.onChanged(); });
   };
 
   return (
@@ -51,11 +41,11 @@ export function Overview(props: { secret: DescribeSecretResponse; onChanged: () 
           {s.PrimaryRegion && <><dt>Primary region</dt><dd>{s.PrimaryRegion}</dd></>}
         </dl>
       </div>
-      <ErrorBanner error={error} />
+      <ErrorBanner error={action.error} />
       {saved && <Notice kind="success">Saved.</Notice>}
       <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2048} />
       <TagsEditor tags={tags} onChange={setTags} />
-      <div className="form-actions"><Button variant="primary" busy={busy} onClick={() => void save()}>Save</Button></div>
+      <div className="form-actions"><Button variant="primary" busy={action.busy === 'save'} onClick={() => void save()}>Save</Button></div>
     </div>
   );
 }

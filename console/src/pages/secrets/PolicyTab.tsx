@@ -8,7 +8,7 @@ import {
   type DescribeSecretResponse, type ValidationErrorsEntry,
 } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
-import { Button, Checkbox, ErrorBanner, Loading, Notice, useAsync } from '../../components/index.ts';
+import { Button, Checkbox, ErrorBanner, Loading, Notice, useAction, useAsync } from '../../components/index.ts';
 import { PolicyEditor } from '../../policy/PolicyEditor.tsx';
 import { analyzePolicy } from '../../policy/diagnostics.ts';
 
@@ -29,8 +29,7 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
   const [block, setBlock] = useState(true);
   const [findings, setFindings] = useState<ValidationErrorsEntry[] | undefined>();
   const [valid, setValid] = useState<boolean>();
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [done, setDone] = useState<string>();
   /** The editor stays once shown, even if its text is cleared. */
   const [editing, setEditing] = useState(false);
@@ -39,11 +38,9 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
     if (current.data) setText(current.data.ResourcePolicy ? JSON.stringify(JSON.parse(current.data.ResourcePolicy), null, 2) : '');
   }, [current.data]);
 
-  const run = async (what: string, fn: () => Promise<void>) => {
-    setBusy(what);
-    setError(undefined);
+  const run = (what: string, fn: () => Promise<void>) => {
     setDone(undefined);
-    try { await fn(); } catch (err) { setError(err); } finally { setBusy(undefined); }
+    return action.run(what, fn);
   };
   const validate = () => run('validate', async () => {
     const out = await clients.secretsManager.send(new ValidateResourcePolicyCommand({ SecretId: s.ARN, ResourcePolicy: text }));
@@ -67,7 +64,7 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
   const unparsable = text.trim() === '' || analysis.document === undefined;
   return (
     <div>
-      <ErrorBanner error={current.error ?? error} action="secretsmanager:PutResourcePolicy" resource={s.ARN} />
+      <ErrorBanner error={current.error ?? action.error} action="secretsmanager:PutResourcePolicy" resource={s.ARN} />
       {done && <Notice kind="success">{done}</Notice>}
       {!current.data?.ResourcePolicy && !text && !editing ? (
         <p>This secret has no resource policy.{' '}
@@ -83,9 +80,9 @@ export function PolicyTab(props: { secret: DescribeSecretResponse }) {
       )}
       <Checkbox label="Block public access (BlockPublicPolicy)" checked={block} onChange={(e) => setBlock(e.target.checked)} />
       <div className="form-actions">
-        {current.data?.ResourcePolicy && <Button variant="danger" busy={busy === 'delete'} onClick={() => void remove()}>Delete policy</Button>}
-        <Button busy={busy === 'validate'} disabled={unparsable} onClick={() => void validate()}>Validate</Button>
-        <Button variant="primary" busy={busy === 'save'} disabled={unparsable || !analysis.valid} onClick={() => void save()}>Save policy</Button>
+        {current.data?.ResourcePolicy && <Button variant="danger" busy={action.busy === 'delete'} onClick={() => void remove()}>Delete policy</Button>}
+        <Button busy={action.busy === 'validate'} disabled={unparsable} onClick={() => void validate()}>Validate</Button>
+        <Button variant="primary" busy={action.busy === 'save'} disabled={unparsable || !analysis.valid} onClick={() => void save()}>Save policy</Button>
       </div>
     </div>
   );

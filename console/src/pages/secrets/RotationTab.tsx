@@ -10,8 +10,8 @@ import { setupRotation, RotationSetupError, type SetupAction, type SetupResult }
 import { templateOf } from '../../../../src/rotation-setup/names.ts';
 import { useSession } from '../../session.tsx';
 import { useRoute } from '../../router.tsx';
-import { Button, Checkbox, ErrorBanner, Notice, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
-import { formatDate } from './format.ts';
+import { Button, Checkbox, ErrorBanner, Notice, SelectField, Table, TextField, formatDate, useAction, useAsync, type Column } from '../../components/index.ts';
+import { storeMasterArn } from './master-arn.ts';
 
 interface StepRecord { step: string; outcome: 'succeeded' | 'failed'; startedAt: number; durationMs: number; errorCode?: string }
 interface ConsoleAttempt {
@@ -46,16 +46,13 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
   }, [attempts.data, attempts.error, attempts.loading, running, followUntil]);
   const follow = () => { setFollowUntil(Date.now() + 90_000); setWatch((w) => w + 1); };
 
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [done, setDone] = useState<string>();
   // The create wizard's rotation setup failed after the secret was stored: say so here.
   const setupError = useRoute().query.get('setupError');
-  const act = async (what: string, fn: () => Promise<string>) => {
-    setBusy(what);
-    setError(undefined);
+  const act = (what: string, fn: () => Promise<string>) => {
     setDone(undefined);
-    try { setDone(await fn()); props.onChanged(); follow(); } catch (err) { setError(err); } finally { setBusy(undefined); }
+    return action.run(what, async () => setDone(await fn()), () => { props.onChanged(); follow(); });
   };
   const rotateNow = () => act('rotate', async () => {
     const out = await clients.secretsManager.send(new RotateSecretCommand({ SecretId: s.ARN, RotateImmediately: true }));
@@ -73,6 +70,10 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
     return templateOf(fn.Configuration?.Description);
   }, [s.RotationLambdaARN]);
   const made = /^(postgresql|mysql)-(single-user|alternating-users)$/.exec(current.data ?? '');
+  // The form is shown once that first answer came (it starts from it), and then stays: a setup's
+  // own reload (the secret now names a function) must not reset it and drop its result.
+  const [formReady, setFormReady] = useState(false);
+  useEffect(() => { if (!current.loading) setFormReady(true); }, [current.loading]);
   const rules = s.RotationRules;
   const schedule = rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? `every ${rules.AutomaticallyAfterDays} days` : undefined);
   return (
@@ -86,16 +87,16 @@ export function RotationTab(props: { secret: DescribeSecretResponse; onChanged: 
           {s.RotationEnabled && <><dt>Next rotation</dt><dd>{formatDate(s.NextRotationDate)}</dd></>}
         </dl>
         <div className="form-actions">
-          {s.RotationEnabled && <Button busy={busy === 'off'} onClick={() => void turnOff()}>Turn off rotation</Button>}
-          {s.RotationLambdaARN && <Button variant="primary" busy={busy === 'rotate'} onClick={() => void rotateNow()}>Rotate now</Button>}
+          {s.RotationEnabled && <Button busy={action.busy === 'off'} onClick={() => void turnOff()}>Turn off rotation</Button>}
+          {s.RotationLambdaARN && <Button variant="primary" busy={action.busy === 'rotate'} onClick={() => void rotateNow()}>Rotate now</Button>}
         </div>
       </div>
       {setupError && <Notice kind="warning">The secret was stored, but rotation setup failed: {setupError}</Notice>}
-      <ErrorBanner error={error} action="secretsmanager:RotateSecret" resource={s.ARN} />
+      <ErrorBanner error={action.error} action="secretsmanager:RotateSecret" resource={s.ARN} />
       {done && <Notice kind="success">{done}</Notice>}
-      <RotationSetupForm key={current.data ?? ''} secret={s} onDone={() => { props.onChanged(); follow(); }}
+      {formReady && <RotationSetupForm secret={s} onDone={() => { props.onChanged(); follow(); }}
         initialEngine={made ? (made[1] === 'postgresql' ? 'postgres' : 'mysql') : undefined} initialStrategy={made?.[2] as Strategy | undefined}
-        initialSchedule={rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? String(rules.AutomaticallyAfterDays) : undefined)} initialDuration={rules?.Duration} />
+        initialSchedule={rules?.ScheduleExpression ?? (rules?.AutomaticallyAfterDays ? String(rules.AutomaticallyAfterDays) : undefined)} initialDuration={rules?.Duration} />}
       <h2>Recent attempts</h2>
       <ErrorBanner error={attempts.error} action="secretsmanager:DescribeSecret" resource={s.ARN} />
       <Attempts answer={shown} />
@@ -153,8 +154,7 @@ export function RotationSetupForm(props: {
   const [schedule, setSchedule] = useState(props.initialSchedule ?? '30');
   const [duration, setDuration] = useState(props.initialDuration ?? '');
   const [immediately, setImmediately] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [result, setResult] = useState<SetupResult>();
   const [partial, setPartial] = useState<SetupAction[]>();
   const others = useAsync(async () => {
@@ -163,27 +163,28 @@ export function RotationSetupForm(props: {
     return (out.SecretList ?? []).filter((x) => x.ARN !== props.secret.ARN);
   }, [strategy]);
 
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
+  const submit = () => {
     setResult(undefined);
     setPartial(undefined);
-    try {
-      const out = await setupRotation(clients, {
-        secretId: props.secret.ARN!, template: templateName(engine, strategy),
-        ...(strategy === 'alternating-users' && master ? { masterSecretId: master } : {}),
-        ...(schedule.trim() ? { schedule: schedule.trim() } : {}),
-        ...(duration.trim() ? { duration: duration.trim() } : {}),
-        rotateImmediately: immediately,
-      });
-      setResult(out);
-      props.onDone();
-    } catch (err) {
-      setError(err instanceof RotationSetupError ? Object.assign(new Error(err.message), { name: err.code ?? 'RotationSetupError' }) : err);
-      if (err instanceof RotationSetupError) setPartial(err.done);
-    } finally {
-      setBusy(false);
-    }
+    return action.run('setup', async () => {
+      const stored = strategy === 'alternating-users' && master ? await storeMasterArn(clients.secretsManager, props.secret.ARN!, master) : undefined;
+      const before = stored ? [stored] : [];
+      try {
+        const out = await setupRotation(clients, {
+          secretId: props.secret.ARN!, template: templateName(engine, strategy),
+          ...(strategy === 'alternating-users' && master ? { masterSecretId: master } : {}),
+          ...(schedule.trim() ? { schedule: schedule.trim() } : {}),
+          ...(duration.trim() ? { duration: duration.trim() } : {}),
+          rotateImmediately: immediately,
+        });
+        setResult({ ...out, actions: [...before, ...out.actions] });
+      } catch (err) {
+        if (!(err instanceof RotationSetupError)) throw err;
+        // The banner shows the failing step's AWS error code (AccessDenied gets its "Why?").
+        setPartial([...before, ...err.done]);
+        throw Object.assign(new Error(err.message), { name: err.code ?? 'RotationSetupError' });
+      }
+    }, props.onDone);
   };
 
   return (
@@ -196,7 +197,7 @@ export function RotationSetupForm(props: {
           options={[{ value: 'single-user', label: 'Single user (the user changes its own password)' }, { value: 'alternating-users', label: 'Alternating users (a master secret changes them)' }]} />
       </div>
       {strategy === 'alternating-users' && (
-        <SelectField label="Master secret" value={master} onChange={(e) => setMaster(e.target.value)} hint="The secret whose user may change this secret's users. Leave as found to use the value's masterarn."
+        <SelectField label="Master secret" value={master} onChange={(e) => setMaster(e.target.value)} hint="The secret whose user may change this secret's users. Choosing one stores its ARN as masterarn in this secret's value (a new version with the same credentials)."
           options={[{ value: '', label: '(the masterarn in the secret value)' }, ...(others.data ?? []).map((x) => ({ value: x.ARN!, label: x.Name! }))]} />
       )}
       <div className="row">
@@ -204,14 +205,14 @@ export function RotationSetupForm(props: {
         <TextField label="Window duration" value={duration} onChange={(e) => setDuration(e.target.value)} placeholder="e.g. 3h" hint="Optional (ScheduleExpression windows)." />
       </div>
       <Checkbox label="Rotate immediately" checked={immediately} onChange={(e) => setImmediately(e.target.checked)} />
-      <ErrorBanner error={error} />
+      <ErrorBanner error={action.error} />
       {partial && partial.length > 0 && <Notice kind="warning">Done before the failure (kept; running setup again continues): {partial.map((a) => `${a.outcome} ${a.what}`).join(', ')}.</Notice>}
       {result && (
         <Notice kind="success">
           <div data-testid="setup-result">Rotation set up.<ul>{result.actions.map((a, i) => <li key={i}>{a.outcome} {a.what}: <code>{a.name}</code>{a.detail ? ` (${a.detail})` : ''}</li>)}</ul></div>
         </Notice>
       )}
-      <div className="form-actions"><Button variant="primary" busy={busy} onClick={() => void submit()}>{props.secret.RotationEnabled ? 'Apply' : 'Set up rotation'}</Button></div>
+      <div className="form-actions"><Button variant="primary" busy={action.busy === 'setup'} onClick={() => void submit()}>{props.secret.RotationEnabled ? 'Apply' : 'Set up rotation'}</Button></div>
     </fieldset>
   );
 }

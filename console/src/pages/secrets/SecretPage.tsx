@@ -4,14 +4,13 @@ import { useState } from 'react';
 import { DescribeSecretCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
 import { href, navigate, useRoute } from '../../router.tsx';
-import { Button, ErrorBanner, Loading, Notice, PageHeader, TabPanel, Tabs, useAsync } from '../../components/index.ts';
+import { Button, ErrorBanner, Loading, Notice, PageHeader, TabPanel, Tabs, formatDate, useAction, useAsync } from '../../components/index.ts';
 import { Overview } from './Overview.tsx';
 import { ValueTab } from './ValueTab.tsx';
 import { VersionsTab } from './VersionsTab.tsx';
 import { PolicyTab } from './PolicyTab.tsx';
 import { RotationTab } from './RotationTab.tsx';
 import { DeleteSecretDialog } from './DeleteSecretDialog.tsx';
-import { formatDate } from './format.ts';
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
@@ -29,22 +28,12 @@ export function SecretPage() {
   const secret = useAsync(() => clients.secretsManager.send(new DescribeSecretCommand({ SecretId: id })), [id]);
   const [deleting, setDeleting] = useState(false);
   const [deletionDate, setDeletionDate] = useState<Date>();
-  const [restoring, setRestoring] = useState(false);
-  const [actionError, setActionError] = useState<unknown>();
+  const action = useAction();
 
-  const restore = async () => {
-    setRestoring(true);
-    setActionError(undefined);
-    try {
-      await clients.secretsManager.send(new RestoreSecretCommand({ SecretId: id }));
-      setDeletionDate(undefined);
-      secret.reload();
-    } catch (err) {
-      setActionError(err);
-    } finally {
-      setRestoring(false);
-    }
-  };
+  const restore = () => action.run('restore', () => clients.secretsManager.send(new RestoreSecretCommand({ SecretId: id })), () => {
+    setDeletionDate(undefined);
+    secret.reload();
+  });
 
   if (secret.loading && !secret.data) return <Loading />;
   if (!secret.data) {
@@ -56,7 +45,7 @@ export function SecretPage() {
     <div>
       <PageHeader title={s.Name ?? id} crumbs={[{ label: 'Secrets', href: '#/secrets' }]}
         actions={s.DeletedDate
-          ? <Button variant="primary" busy={restoring} onClick={() => void restore()}>Cancel deletion</Button>
+          ? <Button variant="primary" busy={action.busy === 'restore'} onClick={() => void restore()}>Cancel deletion</Button>
           : <Button variant="danger" onClick={() => setDeleting(true)}>Delete secret</Button>} />
       {s.DeletedDate && (
         <Notice kind="warning">
@@ -66,9 +55,10 @@ export function SecretPage() {
           </span>
         </Notice>
       )}
-      <ErrorBanner error={actionError ?? secret.error} onDismiss={() => setActionError(undefined)} />
+      <ErrorBanner error={action.error ?? secret.error} onDismiss={action.clear} />
       <Tabs label="Secret details" tabs={TABS} selected={tab} onSelect={select} />
-      <TabPanel id={tab}>
+      {/* Keyed by the secret: opening another one starts its tabs afresh (no notice or form state carried over). */}
+      <TabPanel id={tab} key={s.ARN}>
         {tab === 'overview' && <Overview secret={s} onChanged={secret.reload} />}
         {tab === 'value' && <ValueTab secret={s} onChanged={secret.reload} />}
         {tab === 'versions' && <VersionsTab secret={s} onChanged={secret.reload} />}

@@ -5,8 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { ListSecretsCommand, type Filter, type FilterNameStringType, type SecretListEntry, type SortByType } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
 import { href } from '../../router.tsx';
-import { Button, Checkbox, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
-import { formatDate } from './format.ts';
+import { Button, Checkbox, ErrorBanner, Loading, PageHeader, SelectField, Table, TextField, formatDate, useAsync, type Column } from '../../components/index.ts';
 
 const FILTER_KEYS: { value: FilterNameStringType; label: string }[] = [
   { value: 'all', label: 'All fields' },

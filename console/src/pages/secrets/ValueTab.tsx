@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { GetSecretValueCommand, PutSecretValueCommand, type DescribeSecretResponse } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
-import { Button, CopyButton, ErrorBanner, JsonEditor, Notice, TextAreaField, jsonError } from '../../components/index.ts';
+import { Button, CopyButton, ErrorBanner, JsonEditor, Notice, TextAreaField, jsonError, useAction } from '../../components/index.ts';
 import { duplicateKeys, fromPairs, toPairs, type Pair } from './secret-json.ts';
 import { PairsEditor } from './PairsEditor.tsx';
 
@@ -17,23 +17,14 @@ export function ValueTab(props: { secret: DescribeSecretResponse; onChanged: () 
   const [editing, setEditing] = useState(false);
   const [pairs, setPairs] = useState<Pair[]>([]);
   const [draft, setDraft] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [saved, setSaved] = useState<string>();
 
-  const retrieve = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const out = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: s.ARN }));
-      setValue({ text: out.SecretString, binary: out.SecretBinary, versionId: out.VersionId, stages: out.VersionStages });
-      setView(out.SecretString !== undefined && toPairs(out.SecretString) ? 'table' : 'plaintext');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const retrieve = () => action.run('retrieve', async () => {
+    const out = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: s.ARN }));
+    setValue({ text: out.SecretString, binary: out.SecretBinary, versionId: out.VersionId, stages: out.VersionStages });
+    setView(out.SecretString !== undefined && toPairs(out.SecretString) ? 'table' : 'plaintext');
+  });
 
   const hide = () => { setValue(undefined); setEditing(false); setPairs([]); setDraft(''); };
 
@@ -49,28 +40,19 @@ export function ValueTab(props: { secret: DescribeSecretResponse; onChanged: () 
   const next = view === 'table' && tableable ? fromPairs(pairs) : draft;
   const invalid = view === 'table' && tableable ? duplicateKeys(pairs).length > 0 : wasJson && jsonError(draft) !== undefined;
 
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const out = await clients.secretsManager.send(new PutSecretValueCommand({ SecretId: s.ARN, SecretString: next }));
-      setSaved(out.VersionId);
-      setEditing(false);
-      setValue({ text: next, versionId: out.VersionId, stages: out.VersionStages });
-      props.onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () => action.run('save', async () => {
+    const out = await clients.secretsManager.send(new PutSecretValueCommand({ SecretId: s.ARN, SecretString: next }));
+    setSaved(out.VersionId);
+    setEditing(false);
+    setValue({ text: next, versionId: out.VersionId, stages: out.VersionStages });
+  }, props.onChanged);
 
   if (!value) {
     return (
       <div>
-        <ErrorBanner error={error} action="secretsmanager:GetSecretValue" resource={s.ARN} />
+        <ErrorBanner error={action.error} action="secretsmanager:GetSecretValue" resource={s.ARN} />
         <p>The value is hidden. Retrieving it is recorded like any GetSecretValue call.</p>
-        <Button variant="primary" busy={busy} onClick={() => void retrieve()}>Retrieve secret value</Button>
+        <Button variant="primary" busy={action.busy === 'retrieve'} onClick={() => void retrieve()}>Retrieve secret value</Button>
       </div>
     );
   }
@@ -80,7 +62,7 @@ export function ValueTab(props: { secret: DescribeSecretResponse; onChanged: () 
   const text = value.text ?? '';
   return (
     <div>
-      <ErrorBanner error={error} action="secretsmanager:PutSecretValue" resource={s.ARN} />
+      <ErrorBanner error={action.error} action="secretsmanager:PutSecretValue" resource={s.ARN} />
       {saved && <Notice kind="success">Saved as version <code>{saved}</code> (AWSCURRENT).</Notice>}
       <div className="toolbar">
         {tableable && (
@@ -108,7 +90,7 @@ export function ValueTab(props: { secret: DescribeSecretResponse; onChanged: () 
               : <TextAreaField label="Secret value" value={draft} rows={8} onChange={(e) => setDraft(e.target.value)} spellCheck={false} />}
           <div className="form-actions">
             <Button onClick={() => setEditing(false)}>Cancel</Button>
-            <Button variant="primary" busy={busy} disabled={invalid} onClick={() => void save()}>Save new version</Button>
+            <Button variant="primary" busy={action.busy === 'save'} disabled={invalid} onClick={() => void save()}>Save new version</Button>
           </div>
         </>
       )}

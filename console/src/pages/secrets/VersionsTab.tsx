@@ -3,8 +3,7 @@
 import { useState } from 'react';
 import { ListSecretVersionIdsCommand, UpdateSecretVersionStageCommand, type DescribeSecretResponse, type SecretVersionsListEntry } from '@aws-sdk/client-secrets-manager';
 import { useSession } from '../../session.tsx';
-import { Button, ErrorBanner, Loading, Notice, SelectField, Table, TextField, useAsync, type Column } from '../../components/index.ts';
-import { formatDate } from './format.ts';
+import { Button, ErrorBanner, Loading, Notice, SelectField, Table, TextField, formatDate, useAction, useAsync, type Column } from '../../components/index.ts';
 
 export function VersionsTab(props: { secret: DescribeSecretResponse; onChanged: () => void }) {
   const { clients } = useSession();
@@ -22,32 +21,24 @@ export function VersionsTab(props: { secret: DescribeSecretResponse; onChanged: 
   const [label, setLabel] = useState('AWSCURRENT');
   const [custom, setCustom] = useState('');
   const [target, setTarget] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const [done, setDone] = useState<string>();
 
   const rows = versions.data ?? [];
   const stage = label === '__custom' ? custom.trim() : label;
   const holder = rows.find((v) => v.VersionStages?.includes(stage))?.VersionId;
 
-  const move = async (to: string | undefined) => {
-    setBusy(true);
-    setError(undefined);
+  const move = (to: string | undefined) => {
     setDone(undefined);
-    try {
-      await clients.secretsManager.send(new UpdateSecretVersionStageCommand({
-        SecretId: s.ARN, VersionStage: stage,
-        ...(to ? { MoveToVersionId: to } : {}),
-        ...(holder ? { RemoveFromVersionId: holder } : {}),
-      }));
+    return action.run('move', () => clients.secretsManager.send(new UpdateSecretVersionStageCommand({
+      SecretId: s.ARN, VersionStage: stage,
+      ...(to ? { MoveToVersionId: to } : {}),
+      ...(holder ? { RemoveFromVersionId: holder } : {}),
+    })), () => {
       setDone(to ? `${stage} now labels version ${to}.` : `${stage} removed from version ${holder}.`);
       versions.reload();
       props.onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const columns: Column<SecretVersionsListEntry>[] = [
@@ -59,7 +50,7 @@ export function VersionsTab(props: { secret: DescribeSecretResponse; onChanged: 
 
   return (
     <div>
-      <ErrorBanner error={versions.error ?? error} action="secretsmanager:ListSecretVersionIds" resource={s.ARN} />
+      <ErrorBanner error={versions.error ?? action.error} action="secretsmanager:ListSecretVersionIds" resource={s.ARN} />
       {done && <Notice kind="success">{done}</Notice>}
       {versions.loading && !versions.data ? <Loading /> : <Table caption="Versions" columns={columns} rows={rows} rowKey={(v) => v.VersionId!} />}
       <h2>Move a staging label</h2>
@@ -69,8 +60,8 @@ export function VersionsTab(props: { secret: DescribeSecretResponse; onChanged: 
         {label === '__custom' && <TextField label="Label name" value={custom} onChange={(e) => setCustom(e.target.value)} maxLength={256} />}
         <SelectField label="To version" value={target} onChange={(e) => setTarget(e.target.value)}
           options={[{ value: '', label: 'Choose a version' }, ...rows.map((v) => ({ value: v.VersionId!, label: `${v.VersionId!.slice(0, 8)}… ${v.VersionStages?.join(', ') ?? ''}` }))]} />
-        <Button variant="primary" busy={busy} disabled={!stage || !target || target === holder} onClick={() => void move(target)}>Move label</Button>
-        {holder && stage !== 'AWSCURRENT' && <Button busy={busy} onClick={() => void move(undefined)}>Remove {stage}</Button>}
+        <Button variant="primary" busy={action.busy === 'move'} disabled={!stage || !target || target === holder} onClick={() => void move(target)}>Move label</Button>
+        {holder && stage !== 'AWSCURRENT' && <Button busy={action.busy === 'move'} onClick={() => void move(undefined)}>Remove {stage}</Button>}
       </div>
       {holder && <p className="muted small">{stage} is on version <code>{holder}</code> now.</p>}
     </div>

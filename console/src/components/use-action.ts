@@ -1,12 +1,15 @@
 /**
- * Runs one user action (a button's API calls) with a busy flag and keeps its error for an
- * ErrorBanner; `done` runs after success (usually a reload). Shared by the IAM and KMS pages.
+ * Runs one user action (a button's API calls) with a busy label and keeps its error for an
+ * ErrorBanner (which links denials to "Why?"); `done` runs after success (usually a reload).
+ * Every page's buttons use it, so busy, error and retry behave alike everywhere.
  */
 import { useCallback, useState } from 'react';
 
 export interface Action {
+  /** The label of the action running now (`busy === 'save'` lights that button only). */
   busy: string | undefined;
   error: unknown;
+  /** Resolves true when `work` succeeded; a failure is kept in `error`, never thrown. */
   run(label: string, work: () => Promise<unknown>, done?: () => void): Promise<boolean>;
   clear(): void;
 }
@@ -28,9 +31,6 @@ export function useAction(): Action {
       setBusy(undefined);
     }
   }, []);
-  return { busy, error, run, clear: () => setError(undefined) };
-}
-
-export function formatDate(d: Date | undefined): string {
-  return d === undefined ? '—' : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const clear = useCallback(() => setError(undefined), []);
+  return { busy, error, run, clear };
 }
