@@ -74,7 +74,7 @@ export interface App {
   observers: RequestObservers;
   /** This node among the others on its database: cache invalidation, job leases (src/cluster/). */
   cluster: Cluster;
-  /** Per-account request rates, checked once a request is authenticated (src/throttle/). */
+  /** Per-account request rates, checked once a request is authenticated; this node's share in a cluster (src/throttle/). */
   throttle: Throttle;
   /** Prometheus metrics served at /metrics (src/metrics/metrics.ts). */
   metrics: Metrics;
@@ -174,10 +174,13 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
     caches: { secret_read: () => repo.readCache, principal_policy: () => authorize.cache, kms_data_key: () => dataKeyCache },
     database: { dialect: store.dialect, pool: store.pool },
   });
+  // Each node's buckets hold its share of every quota: the cluster together admits about AWS's rate.
+  const throttle = new Throttle(config.throttle);
+  cluster.watchLiveNodes((n) => throttle.setLiveNodes(n));
   let consoleServer: ConsoleServer | undefined;
   return {
     config, log, store, cluster, credentials, account, purge, rotation,
-    authorize, observers, metrics, throttle: new Throttle(config.throttle), readiness: databaseReadiness(store.db),
+    authorize, observers, metrics, throttle, readiness: databaseReadiness(store.db),
     jsonServices: new Map([[sm.targetPrefix, sm], [kms.targetPrefix, kms], [audit.service.targetPrefix, audit.service], [replication.peerService.targetPrefix, replication.peerService]]),
     queryServices: new Map([[sts.signingName, sts], [iam.signingName, iam]]),
     restJsonServices: new Map([[lambda.signingName, lambda]]),

@@ -35,6 +35,11 @@ export interface Cluster {
   leases: Leases;
   /** Once the caches exist: from now on other nodes' changes drop entries from them. */
   attach(caches: ClusterCaches): void;
+  /**
+   * Calls `listener` with the number of live nodes (this one included; always 1 on SQLite) now
+   * and whenever it changes: a peer joins or leaves within a heartbeat, dies within PEER_DEAD_MS.
+   */
+  watchLiveNodes(listener: (liveNodes: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -45,7 +50,7 @@ export async function startCluster(store: Store, databaseUrl: string, log: Logge
   if (store.dialect !== 'postgres') {
     // The serve lock makes this node the database's only server: every lease is its own (and
     // a restart after a crash need not wait for the dead process's lease to expire).
-    return { nodeId, sync: LOCAL_ONLY, leases: ALONE, attach: () => undefined, close: async () => undefined };
+    return { nodeId, sync: LOCAL_ONLY, leases: ALONE, attach: () => undefined, watchLiveNodes: (listener) => listener(1), close: async () => undefined };
   }
   const leases = databaseLeases(store.db, nodeId);
 
@@ -77,11 +82,18 @@ export async function startCluster(store: Store, databaseUrl: string, log: Logge
     notify: async (ch, payload) => { await sql`select pg_notify(${ch}, ${payload})`.execute(store.db); },
     channel, nodeId, log, handlers: { changed, flushAll },
   });
+  let liveNodes = 1;
+  let liveNodesListener: ((liveNodes: number) => void) | undefined;
   let membership: Membership;
   try {
     membership = await joinCluster({
       db: store.db, nodeId, log,
       peerDied: (peer) => flushAll(`node ${peer} stopped without a goodbye; it may have written without telling`),
+      liveNodesChanged: (n) => {
+        liveNodes = n;
+        log.info({ liveNodes: n }, 'cluster membership changed');
+        liveNodesListener?.(n);
+      },
     });
   } catch (err) {
     await bus.close();
@@ -94,6 +106,10 @@ export async function startCluster(store: Store, databaseUrl: string, log: Logge
     leases,
     attach(c) {
       caches = c;
+    },
+    watchLiveNodes(listener) {
+      liveNodesListener = listener;
+      listener(liveNodes);
     },
     async close() {
       await membership.leave();

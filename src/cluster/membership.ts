@@ -26,6 +26,8 @@ export async function joinCluster(o: {
   log: Logger;
   /** A peer died without a goodbye. */
   peerDied: (nodeId: string) => void;
+  /** The number of live nodes, this one included, changed (throttling shares its quotas by it). */
+  liveNodesChanged?: (liveNodes: number) => void;
   intervalMs?: number;
   deadMs?: number;
 }): Promise<Membership> {
@@ -36,6 +38,7 @@ export async function joinCluster(o: {
     node_id: o.nodeId, description: `${hostname()}:${process.pid}`, started_at: startedAt, heartbeat_at: startedAt,
   }).execute();
   let alive = new Set<string>();
+  let liveNodes = 1;
   let running: Promise<void> | undefined;
   let left = false;
 
@@ -51,6 +54,10 @@ export async function joinCluster(o: {
       else if (alive.has(row.node_id)) o.peerDied(row.node_id);
     }
     alive = next;
+    if (next.size + 1 !== liveNodes && !left) {
+      liveNodes = next.size + 1;
+      o.liveNodesChanged?.(liveNodes);
+    }
     await o.db.deleteFrom('cluster_nodes').where('heartbeat_at', '<', now - FORGET_AFTER_MS).execute();
   };
   const tick = () => {
@@ -60,6 +67,9 @@ export async function joinCluster(o: {
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   tick();
+  // The first beat before serving: a node that joins knows its peers (and takes only its share
+  // of each throttling quota) from its first request.
+  await running;
 
   return {
     async leave() {

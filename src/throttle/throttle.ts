@@ -2,10 +2,13 @@
  * Per-account, per-region, per-operation request rates (token buckets on this node), checked
  * once a request is authenticated and its operation known. As in AWS, the account throttled
  * is the caller's, not the owner of the resource it calls (Secrets Manager quotas page,
- * "cross-account requests"). Defaults: src/throttle/quotas.ts; configuration:
- * `--throttle`, `--throttle-rate`, `--throttle-burst` (docs/operations.md, "Throttling").
+ * "cross-account requests"). With several nodes on one PostgreSQL each bucket holds this
+ * node's share of the quota (src/throttle/cluster-share.ts), so the cluster admits about the
+ * quota with no database round trip per request. Defaults: src/throttle/quotas.ts;
+ * configuration: `--throttle`, `--throttle-rate`, `--throttle-burst` (docs/operations.md, "Throttling").
  */
 import { AwsError } from '../errors.ts';
+import { nodeShare } from './cluster-share.ts';
 import { DEFAULT_QUOTAS, type QuotaGroup } from './quotas.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -104,9 +107,17 @@ interface ResolvedQuota {
   id: string;
 }
 
+/** A bucket and the cluster-wide rate it holds a share of (to resize it when the nodes change). */
+interface Bucket {
+  tokens: TokenBucket;
+  quota: number;
+}
+
 export class Throttle {
   private readonly groups: QuotaGroup[];
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, Bucket>();
+  /** Nodes sharing each quota (this one included): 1 on SQLite and until a peer is seen. */
+  private liveNodes = 1;
   private lastSweep = -Infinity;
   /** service:operation → its quota (resolved once per operation; regions are looked up per call). */
   private readonly resolved = new Map<string, ResolvedQuota | null>();
@@ -130,16 +141,32 @@ export class Throttle {
       if (this.buckets.size >= SWEEP_AT && now - this.lastSweep > 1000) this.sweep(now);
       // A region's own rate only where AWS publishes one (an own-property lookup: `region` is the caller's text).
       const rate = group.regionRates && Object.hasOwn(group.regionRates, region) ? group.regionRates[region]! : group.rate;
-      bucket = new TokenBucket(rate, Math.max(1, rate * this.config.burstSeconds), now);
+      const share = nodeShare(rate, this.config.burstSeconds, this.liveNodes);
+      bucket = { tokens: new TokenBucket(share.rate, share.capacity, now), quota: rate };
       this.buckets.set(key, bucket);
     }
-    if (!bucket.take(now)) throw throttlingError(call.service, Math.max(1, Math.ceil(bucket.secondsUntilToken(now))));
+    if (!bucket.tokens.take(now)) throw throttlingError(call.service, Math.max(1, Math.ceil(bucket.tokens.secondsUntilToken(now))));
+  }
+
+  /**
+   * The cluster's live nodes changed (src/cluster/membership.ts): from now on every bucket, and
+   * every new one, holds `liveNodes`' share of its quota. Rare (a node joins or leaves), so
+   * resizing every bucket here keeps the per-request path as it was.
+   */
+  setLiveNodes(liveNodes: number): void {
+    if (liveNodes === this.liveNodes) return;
+    this.liveNodes = liveNodes;
+    const now = this.now();
+    for (const bucket of this.buckets.values()) {
+      const share = nodeShare(bucket.quota, this.config.burstSeconds, liveNodes);
+      bucket.tokens.resize(share.rate, share.capacity, now);
+    }
   }
 
   /** Drops buckets that refilled: a full bucket is what a new one would be (keeps the map bounded). */
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
+    for (const [key, bucket] of this.buckets) if (bucket.tokens.isFull(now)) this.buckets.delete(key);
   }
 
   private quotaOf(service: string, operation: string): ResolvedQuota | null {

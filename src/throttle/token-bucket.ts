@@ -7,7 +7,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(readonly rate: number, readonly capacity: number, now: number) {
+  constructor(private rate: number, private capacity: number, now: number) {
     this.tokens = capacity;
     this.last = now;
   }
@@ -25,12 +25,28 @@ export class TokenBucket {
 
   /** Takes a token if one is there; `now` in milliseconds (monotonic). */
   take(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /**
+   * A new rate and size from `now` on (the node's share of a cluster-wide quota changed). The
+   * tokens already there stay, up to the new capacity: a grown share fills at its new rate
+   * rather than granting a burst at once, and a shrunk one gives back what it no longer holds.
+   */
+  resize(rate: number, capacity: number, now: number): void {
+    this.refill(now);
+    this.rate = rate;
+    this.capacity = capacity;
+    this.tokens = Math.min(this.tokens, capacity);
+  }
+
+  private refill(now: number): void {
     if (now > this.last) {
       this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.rate) / 1000);
       this.last = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }
