@@ -169,14 +169,15 @@ async function assemble(config: ServerConfig, log: Logger, store: Store): Promis
   const observers = new RequestObservers(log);
   observers.add(audit.trail.observe);
   startAccessLog(log, observers);
+  // Each node's buckets hold its share of every quota: the cluster together admits about AWS's rate.
+  const throttle = new Throttle(config.throttle);
+  cluster.watchLiveNodes((n) => throttle.setLiveNodes(n));
   const metrics = createMetrics({
     observers, rotationEnded: rotation.ended,
     caches: { secret_read: () => repo.readCache, principal_policy: () => authorize.cache, kms_data_key: () => dataKeyCache },
     database: { dialect: store.dialect, pool: store.pool },
+    liveNodes: () => throttle.nodesSharing,
   });
-  // Each node's buckets hold its share of every quota: the cluster together admits about AWS's rate.
-  const throttle = new Throttle(config.throttle);
-  cluster.watchLiveNodes((n) => throttle.setLiveNodes(n));
   let consoleServer: ConsoleServer | undefined;
   return {
     config, log, store, cluster, credentials, account, purge, rotation,

@@ -83,6 +83,8 @@ describe('metrics on the API listener', () => {
       assert.ok(sample(text, 'coffer_database_pool_connections', { state: 'total' })! >= 1, text);
       assert.equal(typeof sample(text, 'coffer_database_pool_connections', { state: 'waiting' }), 'number');
     }
+    // One server on its own database: it shares no quota.
+    assert.equal(sample(text, 'coffer_cluster_live_nodes'), 1);
     // Process metrics from prom-client's defaults.
     assert.ok(sample(text, 'process_cpu_user_seconds_total')! > 0);
     assert.ok(sample(text, 'process_resident_memory_bytes')! > 0);

@@ -107,6 +107,8 @@ describe('throttling across two nodes on one PostgreSQL', { skip }, () => {
     // B saw A in the heartbeat it makes before serving; A sees B within a heartbeat or two.
     await seesLiveNodes(b, 2, 0, 30_000);
     await seesLiveNodes(a, 2, 0, 30_000);
+    // Operators see the same count on /metrics.
+    assert.match(await (await fetch(`${a.endpoint}/metrics`)).text(), /^coffer_cluster_live_nodes 2$/m);
 
     // An even load over both nodes, as a load balancer spreads it: each admits its half.
     const both = await hammer([smA, smB], 'throttle/cluster', 2, WINDOW_MS);

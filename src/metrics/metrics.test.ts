@@ -16,7 +16,7 @@ test('requests, failures, denials and rotations land in their series; closing st
   const observers = new RequestObservers(pino({ level: 'silent' }));
   const rotationEnded = new Set<(end: AttemptEnd) => void>();
   const cache = { hits: 3, misses: 1 };
-  const metrics = createMetrics({ observers, rotationEnded, caches: { demo: () => cache, off: () => undefined }, database: { dialect: 'postgres', pool: () => ({ total: 4, idle: 3, waiting: 0 }) } });
+  const metrics = createMetrics({ observers, rotationEnded, caches: { demo: () => cache, off: () => undefined }, database: { dialect: 'postgres', pool: () => ({ total: 4, idle: 3, waiting: 0 }) }, liveNodes: () => 3 });
 
   observers.notify(record({ service: 'kms', operation: 'Decrypt', ctx: authenticated }));
   observers.notify(record({ service: 'kms', operation: 'Decrypt', ctx: authenticated, status: 400, error: new AwsError('AccessDeniedException', 'no') }));
@@ -39,6 +39,7 @@ test('requests, failures, denials and rotations land in their series; closing st
   assert.match(text, /^coffer_cache_hit_ratio\{cache="demo"\} 0\.75$/m);
   assert.doesNotMatch(text, /cache="off"/);
   assert.match(text, /^coffer_database_pool_connections\{state="idle"\} 3$/m);
+  assert.match(text, /^coffer_cluster_live_nodes 3$/m);
   assert.match(text, /^coffer_request_duration_seconds_bucket\{le="0\.0025",service="kms",operation="Decrypt"\} 4$/m);
 
   metrics.close();

@@ -25,6 +25,8 @@ export interface MetricsSources {
   /** Caches by name; a getter may answer undefined when that cache is off. */
   caches: Record<string, () => CountedCache | undefined>;
   database: { dialect: string; pool?: () => { total: number; idle: number; waiting: number } };
+  /** Live nodes on this node's database, from the cluster heartbeats (1 on SQLite). */
+  liveNodes: () => number;
 }
 
 export interface Metrics {
@@ -102,6 +104,15 @@ export function createMetrics(sources: MetricsSources): Metrics {
         const lookups = cache ? cache.hits + cache.misses : 0;
         if (cache && lookups > 0) this.set({ cache: name }, cache.hits / lookups);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'coffer_cluster_live_nodes',
+    help: 'Nodes serving this database whose heartbeats are current, this one included; each holds 1/N of every throttling quota.',
+    registers: [registry],
+    collect() {
+      this.set(sources.liveNodes());
     },
   });
 

@@ -118,6 +118,11 @@ export class Throttle {
   private readonly buckets = new Map<string, Bucket>();
   /** Nodes sharing each quota (this one included): 1 on SQLite and until a peer is seen. */
   private liveNodes = 1;
+
+  /** The nodes sharing each quota, as the cluster last reported (1 on SQLite); shown on /metrics. */
+  get nodesSharing(): number {
+    return this.liveNodes;
+  }
   private lastSweep = -Infinity;
   /** service:operation → its quota (resolved once per operation; regions are looked up per call). */
   private readonly resolved = new Map<string, ResolvedQuota | null>();
