@@ -2,7 +2,9 @@
  * `coffer audit verify` finds tampering done straight in the database: an event changed (its
  * JSON, or a lookup column), removed (in the middle, or the last one a digest signed),
  * reordered, and a digest forged; each with a precise report and exit code 1, and exit 0
- * once the rows are put back. A clean shutdown leaves every event signed by a digest.
+ * once the rows are put back. A clean shutdown leaves every event signed by a digest. A node
+ * that crashed before any digest still has every batch sealed: an event removed from its last
+ * batch, or rewritten with a fresh hash, is found too.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { startServer, TEST_DATABASE, type TestServer } from './helpers/server.ts
 import { secretsManager } from './helpers/clients.ts';
 import { runCoffer } from './helpers/process.ts';
 import { sql } from './helpers/db-rows.ts';
+import { eventHash } from '../src/audit/chain.ts';
 
 let server: TestServer;
 type Row = { chain_id: string; seq: number; event_id: string; event: string; event_name: string; hash: string; prev_hash: string };
@@ -35,10 +38,10 @@ before(async () => {
 after(() => server?.destroy());
 
 /** Runs verify with the database tampered by `tamper`, then undoes it with `undo`. */
-async function tampered(tamper: () => Promise<unknown>, undo: () => Promise<unknown>) {
+async function tampered(tamper: () => Promise<unknown>, undo: () => Promise<unknown>, check = verify) {
   await tamper();
   try {
-    return await verify();
+    return await check();
   } finally {
     await undo();
   }
@@ -131,6 +134,85 @@ describe('coffer audit verify', () => {
     const r = await verify();
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, new RegExp(`audit trail: ${rows.length + 1} events in 2 chains, \\d+ digests`));
+  });
+});
+
+/** The events of the last batch written: those after the last seal but one. */
+function lastBatch<T extends { seal: string | null }>(chain: T[]): T[] {
+  let start = chain.length - 1;
+  while (start > 0 && chain[start - 1]!.seal === null) start--;
+  return chain.slice(start);
+}
+
+describe('a node that crashed before its first digest', () => {
+  let crashed: TestServer;
+  type SealedRow = Row & { seal: string | null };
+  let chain: SealedRow[];
+  const verifyCrashed = () => runCoffer(['audit', 'verify', '--data-dir', crashed.dataDir, '--database', crashed.databaseUrl], { timeoutMs: 60_000 });
+
+  before(async () => {
+    crashed = await startServer({ args: ['--audit-digest-interval', '3600'] });
+    const sm = secretsManager(crashed);
+    await sm.send(new CreateSecretCommand({ Name: 'crash/one', SecretString: 'v' }));
+    const rows = async () => (await sql(crashed, 'select chain_id, seq, event_id, event, event_name, hash, prev_hash, seal from {schema}audit_events order by seq')).rows
+      .map((r) => ({ ...r, seq: Number(r.seq) }) as SealedRow);
+    // Answers that come within the 20 ms a batch waits share one transaction and one seal, on
+    // its last event. On a busy machine they may not: another burst, until the last batch
+    // written holds several events.
+    let sent = 1;
+    for (let burst = 0; burst < 10; burst++) {
+      await Promise.all(Array.from({ length: 8 }, () => sm.send(new GetSecretValueCommand({ SecretId: 'crash/one' }))));
+      sent += 8;
+      for (let i = 0; i < 100 && (await rows()).length < sent; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      chain = await rows();
+      if (lastBatch(chain).length > 1) break;
+    }
+    crashed.process.kill('SIGKILL');
+    await new Promise((resolve) => crashed.process.once('exit', resolve));
+    chain = await rows();
+  });
+  after(() => crashed?.destroy());
+
+  test('no digest, every batch sealed: verify passes and says so', async () => {
+    const { rows: digests } = await sql(crashed, 'select * from {schema}audit_digests');
+    assert.equal(digests.length, 0);
+    assert.match(chain.at(-1)!.seal ?? '', /^1:[0-9a-f]{64}$/);
+    // The last batch: several events, sealed on its last only.
+    const batch = lastBatch(chain);
+    assert.ok(batch.length > 1, JSON.stringify(chain.map((r) => r.seal && 'sealed')));
+    assert.ok(batch.slice(0, -1).every((r) => r.seal === null));
+    const r = await verifyCrashed();
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`no digest signs any of its ${chain.length} events yet .*sealed batch by batch`));
+  });
+
+  test('the last event of the last batch removed: the chain ends unsealed', async () => {
+    const victim = chain.at(-1)!;
+    const { rows: [saved] } = await sql(crashed, 'select * from {schema}audit_events where event_id = $1', [victim.event_id]);
+    const cols = Object.keys(saved!);
+    const r = await tampered(
+      () => sql(crashed, 'delete from {schema}audit_events where event_id = $1', [victim.event_id]),
+      () => sql(crashed, `insert into {schema}audit_events (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => saved![c])),
+      verifyCrashed,
+    );
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, new RegExp(`REMOVED +chain ${victim.chain_id.slice(0, 8)}: events after ${victim.seq - 1} removed`));
+    assert.equal((await verifyCrashed()).code, 0);
+  });
+
+  test('the last event rewritten with a fresh hash: its seal no longer matches', async () => {
+    const victim = chain.at(-1)!;
+    const forged = victim.event.replace('"GetSecretValue"', '"DescribeSecret"');
+    const update = (event: string, eventName: string, hash: string) =>
+      sql(crashed, 'update {schema}audit_events set event = $1, event_name = $2, hash = $3 where event_id = $4', [event, eventName, hash, victim.event_id]);
+    const r = await tampered(
+      () => update(forged, 'DescribeSecret', eventHash(victim.prev_hash, victim.chain_id, forged)),
+      () => update(victim.event, victim.event_name, victim.hash),
+      verifyCrashed,
+    );
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, new RegExp(`CHANGED +event ${victim.chain_id.slice(0, 8)}/${victim.seq} \\(${victim.event_id}\\) does not match its seal`));
+    assert.equal((await verifyCrashed()).code, 0);
   });
 });
 

@@ -37,7 +37,8 @@ export async function serverInfo(): Promise<{ regions: string[]; anyRegion: bool
   return answer(await fetch(`${API_BASE}/info`));
 }
 
-export async function passwordSignIn(input: { accountId: string; userName: string; password: string; mfaCode?: string }): Promise<SignInAnswer> {
+/** An IAM user's sign-in (`userName`), or the root user's (`root: true`); `accountId` may be the account's alias. */
+export async function passwordSignIn(input: { accountId: string; userName?: string; root?: boolean; password: string; mfaCode?: string }): Promise<SignInAnswer> {
   return answer(await fetch(`${API_BASE}/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) }));
 }
 

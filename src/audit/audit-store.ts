@@ -2,15 +2,21 @@
  * The audit tables: appending chained events (one transaction per batch), extending the
  * global digest chain, and the reads LookupEvents and `coffer audit verify` need.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import type { AuditDigestTable, AuditEventTable, AuditEventResourceTable, Database } from '../storage/schema.ts';
+import type { AuditDigestTable, AuditEventTable, Database } from '../storage/schema.ts';
+import type { Dialect } from '../storage/database.ts';
 import { FIRST_DIGEST, signDigest, type DigestFields } from './chain.ts';
 
+/** One event row; `resources` (JSON) and `seal` are in the row (migration 0016). */
 export interface StoredEvent {
   row: AuditEventTable;
-  resources: AuditEventResourceTable[];
 }
+
+/** A resource as `audit_events.resources` keeps it: type, name, ARN when known. */
+export type ResourceTriple = [type: string, name: string, arn: string | null];
+
+export const resourcesOfRow = (row: AuditEventTable): ResourceTriple[] => (row.resources ? JSON.parse(row.resources) as ResourceTriple[] : []);
 
 export type LookupKey = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';
 
@@ -25,25 +31,23 @@ export interface LookupQuery {
   limit: number;
 }
 
-const EVENT_COLUMNS = ['chain_id', 'seq', 'event_id', 'event_time', 'account_id', 'region', 'event_name', 'event_source', 'username', 'access_key_id', 'read_only', 'event', 'prev_hash', 'hash'] as const;
-const RESOURCE_COLUMNS = ['event_id', 'resource_type', 'resource_name', 'resource_arn'] as const;
-const insertSql = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`;
+const EVENT_COLUMNS = ['chain_id', 'seq', 'event_id', 'event_time', 'account_id', 'region', 'event_name', 'event_source', 'username', 'access_key_id', 'read_only', 'event', 'prev_hash', 'hash', 'resources', 'seal'] as const;
 
 export class AuditStore {
   private appendSqlite?: (events: StoredEvent[]) => void;
 
   /** `sqlite`: the embedded database's handle, for appends through prepared statements. */
-  constructor(readonly db: Kysely<Database>, sqlite?: SQLite.Database) {
+  constructor(readonly db: Kysely<Database>, private readonly dialect: Dialect, sqlite?: SQLite.Database) {
     if (sqlite) {
-      // Every request adds an event: on SQLite the appends run as prepared statements in one
-      // transaction per batch (building each batch's SQL through the query builder cost more
-      // than the rows). Only inside db.connection(), which holds the one connection.
-      const event = sqlite.prepare(insertSql('audit_events', EVENT_COLUMNS));
-      const resource = sqlite.prepare(insertSql('audit_event_resources', RESOURCE_COLUMNS));
+      // Every request adds an event: on SQLite the appends run as one prepared statement in
+      // one transaction per batch (building each batch's SQL through the query builder cost
+      // more than the rows). Positional parameters: binding named ones from an object cost
+      // more than the row's own insert. Only inside db.connection(), which holds the one connection.
+      const insert = sqlite.prepare(`insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`);
       this.appendSqlite = sqlite.transaction((events: StoredEvent[]) => {
-        for (const e of events) {
-          event.run(e.row);
-          for (const r of e.resources) resource.run(r);
+        for (const { row: r } of events) {
+          insert.run(r.chain_id, r.seq, r.event_id, r.event_time, r.account_id, r.region, r.event_name, r.event_source,
+            r.username, r.access_key_id, r.read_only, r.event, r.prev_hash, r.hash, r.resources, r.seal);
         }
       });
     }
@@ -56,11 +60,8 @@ export class AuditStore {
       await this.db.connection().execute(async () => appendSqlite(events));
       return;
     }
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('audit_events').values(events.map((e) => e.row)).execute();
-      const resources = events.flatMap((e) => e.resources);
-      if (resources.length > 0) await trx.insertInto('audit_event_resources').values(resources).execute();
-    });
+    // One statement is one transaction: the batch and its seal commit together.
+    await this.db.insertInto('audit_events').values(events.map((e) => e.row)).execute();
   }
 
   /**
@@ -106,23 +107,28 @@ export class AuditStore {
         case 'AccessKeyId': query = query.where('e.access_key_id', '=', a.value); break;
         case 'ReadOnly': query = query.where('e.read_only', '=', a.value === 'true' ? 1 : 0); break;
         case 'ResourceName':
-          query = query.where((eb) => eb.exists(eb.selectFrom('audit_event_resources as r').select('r.event_id')
-            .whereRef('r.event_id', '=', 'e.event_id').where((w) => w.or([w('r.resource_name', '=', a.value), w('r.resource_arn', '=', a.value)]))));
+          query = query.where(this.namesResource(a.value, ['1', '2']));
           break;
         case 'ResourceType':
-          query = query.where((eb) => eb.exists(eb.selectFrom('audit_event_resources as r').select('r.event_id')
-            .whereRef('r.event_id', '=', 'e.event_id').where('r.resource_type', '=', a.value)));
+          query = query.where(this.namesResource(a.value, ['0']));
           break;
       }
     }
     const rows = await query.orderBy('e.event_time', 'desc').orderBy('e.event_id', 'desc').limit(q.limit).execute();
-    return this.withResources(rows);
+    return rows.map((row) => ({ row: normalize(row) }));
   }
 
-  private async withResources(rows: AuditEventTable[]): Promise<StoredEvent[]> {
-    if (rows.length === 0) return [];
-    const resources = await this.db.selectFrom('audit_event_resources').selectAll().where('event_id', 'in', rows.map((r) => r.event_id)).execute();
-    return rows.map((row) => ({ row: normalize(row), resources: resources.filter((r) => r.event_id === row.event_id) }));
+  /**
+   * `e.resources` holds a resource whose element `positions` (0 type, 1 name, 2 ARN) equals
+   * `value`. A plain substring test first, when the value's JSON spelling is the value itself:
+   * most rows fail it without their JSON being parsed.
+   */
+  private namesResource(value: string, positions: string[]): RawBuilder<boolean> {
+    const match = sql.join(positions.map((p) => sql`j.value ->> ${sql.raw(p)} = ${value}`), sql` or `);
+    const elements = this.dialect === 'postgres' ? sql`json_array_elements(e.resources::json)` : sql`json_each(e.resources)`;
+    const contains = this.dialect === 'postgres' ? sql`strpos(e.resources, ${value}) > 0` : sql`instr(e.resources, ${value}) > 0`;
+    const plain = JSON.stringify(value) === `"${value}"`;
+    return sql<boolean>`(e.resources is not null${plain ? sql` and ${contains}` : sql``} and exists (select 1 from ${elements} as j where ${match}))`;
   }
 
   /** Every chain's events in seq order, then by chain: what verify walks. */
@@ -136,7 +142,7 @@ export class AuditStore {
       }
       const rows = await q.orderBy('chain_id').orderBy('seq').limit(batch).execute();
       if (rows.length === 0) return;
-      yield await this.withResources(rows);
+      yield rows.map((row) => ({ row: normalize(row) }));
       const last = rows.at(-1)!;
       after = { chain: last.chain_id, seq: Number(last.seq) };
     }
@@ -145,11 +151,6 @@ export class AuditStore {
   async digests(): Promise<AuditDigestTable[]> {
     const rows = await this.db.selectFrom('audit_digests').selectAll().orderBy('digest_seq').execute();
     return rows.map((d) => ({ ...d, digest_seq: Number(d.digest_seq), seq: Number(d.seq), created_at: Number(d.created_at), key_generation: Number(d.key_generation) }));
-  }
-
-  async eventAt(chainId: string, seq: number): Promise<AuditEventTable | undefined> {
-    const row = await this.db.selectFrom('audit_events').selectAll().where('chain_id', '=', chainId).where('seq', '=', seq).executeTakeFirst();
-    return row && normalize(row);
   }
 }
 

@@ -6,13 +6,22 @@
  * of the event after it. The hash leaves out `seq` on purpose: an event moved to another
  * position keeps a valid hash of its own, and verify can say where it came from.
  *
- * Anyone with database access could rewrite a whole chain with fresh hashes; the digests stop
- * that: each fixes a chain's head under an HMAC whose key is derived (HKDF) from the root key,
- * which the database never holds, and links to the previous digest's signature.
+ * Anyone with database access could rewrite a whole chain with fresh hashes; seals and digests
+ * stop that, both HMACs under a key derived (HKDF) from the root key, which the database never
+ * holds. A seal fixes the chain's head at the end of every written batch, in the batch's own
+ * transaction, so no committed event is ever unsigned. A digest fixes one chain's head in the
+ * global digest chain (each links to the previous digest's signature), which ties the chains
+ * of all nodes together and marks how far each had got.
  */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// crypto.hash (Node 20.12+) hashes in one call, about twice as fast as a Hash object for an
+// event-sized input; the same bytes either way.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+export const sha256 = oneShot
+  ? (text: string): string => oneShot('sha256', text, 'hex')
+  : (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The `prev_hash` of a chain's first event. */
 export const genesisHash = (chainId: string): string => sha256(`coffer-audit-genesis\n${chainId}`);
@@ -41,4 +50,19 @@ export const FIRST_DIGEST = 'none';
 export function signDigest(key: Buffer, d: DigestFields): string {
   const text = JSON.stringify([d.digestSeq, d.chainId, d.seq, d.headHash, d.createdAt, d.prevSignature, d.keyGeneration]);
   return createHmac('sha256', key).update(text).digest('hex');
+}
+
+/** A seal as stored in `audit_events.seal`: `GENERATION:HMAC`. */
+export function signSeal(key: Buffer, generation: number, chainId: string, seq: number, hash: string): string {
+  return `${generation}:${sealMac(key, chainId, seq, hash)}`;
+}
+
+/** The HMAC of a seal; a message shape of its own (a string first) so it never reads as a digest's. */
+export function sealMac(key: Buffer, chainId: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(JSON.stringify(['seal', chainId, seq, hash])).digest('hex');
+}
+
+export function parseSeal(seal: string): { generation: number; mac: string } | undefined {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(seal);
+  return m ? { generation: Number(m[1]), mac: m[2]! } : undefined;
 }

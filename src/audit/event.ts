@@ -4,13 +4,14 @@
  * event keeps of the call's input and output goes through `redact` first: no value, password,
  * key or token ever reaches the trail.
  */
-import { randomUUID } from 'node:crypto';
 import type { RequestRecord } from '../observe/request-record.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import { redact } from './redact.ts';
 import { resourcesOf, secretNameOf, type AuditResource } from './resources.ts';
 import { arnPlace, type ServiceEvent } from './sink.ts';
+import { eventIdAt } from './event-id.ts';
+import type { TlsDetails } from '../observe/tls-details.ts';
 
 export const EVENT_VERSION = '1.09';
 
@@ -52,6 +53,8 @@ export interface CloudTrailEvent {
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management';
+  /** Requests over TLS (eventVersion 1.08 and later). */
+  tlsDetails?: TlsDetails;
 }
 
 /** An event with what LookupEvents filters on, pulled out once. */
@@ -77,7 +80,8 @@ export const isReadOnly = (operation: string): boolean => READ_ONLY.test(operati
 const roleName = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 export function userIdentity(p: Principal): UserIdentity {
-  const id: UserIdentity = { type: p.type, principalId: p.userId, arn: p.arn, accountId: p.accountId, accessKeyId: p.accessKeyId };
+  // A failed console sign-in for a user name that matches no user has neither id nor ARN.
+  const id: UserIdentity = { type: p.type, ...(p.userId ? { principalId: p.userId } : {}), ...(p.arn ? { arn: p.arn } : {}), accountId: p.accountId, accessKeyId: p.accessKeyId };
   if (p.type === 'IAMUser' && p.userName) id.userName = p.userName;
   if (p.issuedAt !== undefined || p.type === 'AssumedRole' || p.type === 'FederatedUser') {
     id.sessionContext = {
@@ -136,13 +140,14 @@ export function apiCallEvent(rec: RequestRecord, models: ModelLookup, now: numbe
     requestParameters: requestParameters && Object.keys(requestParameters).length > 0 ? requestParameters : null,
     responseElements: output && Object.keys(output).length > 0 ? output : null,
     requestID: rec.requestId,
-    eventID: randomUUID(),
+    eventID: eventIdAt(now),
     readOnly,
     ...(resources.length > 0 ? { resources: resources.map((r) => ({ accountId: r.accountId, type: r.type, ...(r.arn ? { ARN: r.arn } : { name: r.name }) })) } : {}),
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: accountId,
     eventCategory: 'Management',
+    ...(rec.tls ? { tlsDetails: rec.tls } : {}),
   };
   return { event, at: now, username: ctx ? usernameOf(ctx.principal) : undefined, accessKeyId: ctx?.principal.accessKeyId, resources };
 }
@@ -172,7 +177,7 @@ export function serviceEvent(e: ServiceEvent, now: number): AuditEvent {
     ...(e.service === 'secretsmanager'
       ? { additionalEventData: { SecretId: e.resourceArn, ...e.details } }
       : { serviceEventDetails: { keyId: resource.name, ...e.details } }),
-    eventID: randomUUID(),
+    eventID: eventIdAt(at),
     readOnly: false,
     resources: [{ accountId, type: resource.type, ARN: e.resourceArn }],
     eventType: 'AwsServiceEvent',

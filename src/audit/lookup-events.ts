@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../errors.ts';
 import { operation } from '../protocol/operation.ts';
-import type { AuditStore, LookupKey, StoredEvent } from './audit-store.ts';
+import { resourcesOfRow, type AuditStore, type LookupKey, type ResourceTriple, type StoredEvent } from './audit-store.ts';
 
 interface LookupEventsInput {
   LookupAttributes?: { AttributeKey: LookupKey; AttributeValue: string }[];
@@ -80,7 +80,7 @@ export const lookupEvents = (deps: LookupDeps) => operation({
   },
 });
 
-function toEvent({ row, resources }: StoredEvent) {
+function toEvent({ row }: StoredEvent) {
   return {
     EventId: row.event_id,
     EventName: row.event_name,
@@ -89,7 +89,16 @@ function toEvent({ row, resources }: StoredEvent) {
     EventTime: new Date(Math.floor(row.event_time / 1000) * 1000),
     EventSource: row.event_source,
     ...(row.username ? { Username: row.username } : {}),
-    Resources: resources.map((r) => ({ ResourceType: r.resource_type, ResourceName: r.resource_arn ?? r.resource_name })),
+    Resources: listedResources(row).map(([type, name, arn]) => ({ ResourceType: type, ResourceName: arn ?? name })),
     CloudTrailEvent: row.event,
   };
+}
+
+/** A row whose resources column is not JSON (tampered: `coffer audit verify` says so) lists none. */
+function listedResources(row: StoredEvent['row']): ResourceTriple[] {
+  try {
+    return resourcesOfRow(row);
+  } catch {
+    return [];
+  }
 }

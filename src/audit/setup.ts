@@ -32,7 +32,7 @@ export interface AuditSetup {
 }
 
 export function createAudit(config: Pick<ServerConfig, 'audit'>, store: Store, rootKey: DigestKeySource, log: Logger, now: () => number): AuditSetup {
-  const auditStore = new AuditStore(store.db, store.sqlite);
+  const auditStore = new AuditStore(store.db, store.dialect, store.sqlite);
   let trail: AuditTrail;
   try {
     trail = new AuditTrail({

@@ -10,15 +10,19 @@
  * so nothing is lost then; a crash loses only the events of requests answered in the last
  * write's few milliseconds (events wait up to 20 ms to share one transaction) and those in flight. A failed write is retried, in order.
  *
- * With `file`, each committed event is also appended as one JSON line (mode 0600).
+ * Each batch is sealed (sealBatch) in its own transaction, so no committed event is unsigned;
+ * digests sign the chain's head every `digestIntervalMs` and at close.
+ *
+ * With `file`, each committed event is also appended as one JSON line (mode 0600): the copy
+ * outside the database that can show a cut-off end (docs/audit.md, "Tamper evidence").
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RequestRecord } from '../observe/request-record.ts';
 import { apiCallEvent, serviceEvent, type AuditEvent, type ModelLookup } from './event.ts';
-import { digestKey, eventHash, genesisHash } from './chain.ts';
-import type { AuditStore, StoredEvent } from './audit-store.ts';
+import { digestKey, eventHash, genesisHash, signSeal } from './chain.ts';
+import type { AuditStore, ResourceTriple, StoredEvent } from './audit-store.ts';
 import type { AuditSink, ServiceEvent } from './sink.ts';
 
 export interface DigestKeySource {
@@ -59,6 +63,7 @@ export class AuditTrail implements AuditSink {
   private delayed: NodeJS.Timeout | undefined;
   private committed = { seq: 0, hash: '' };
   private digested = 0;
+  private signing: { generation: number; key: Buffer } | undefined;
   private closing = false;
   private closed = false;
   private readonly fd: number | undefined;
@@ -97,21 +102,10 @@ export class AuditTrail implements AuditSink {
       this.opts.log.error({ eventName: a.event.eventName }, 'audit event after the trail closed; not recorded');
       return;
     }
-    const json = JSON.stringify(a.event);
-    const prev = this.head;
-    const hash = eventHash(prev, this.chainId, json);
+    const stored = linkEvent(this.chainId, this.seq + 1, this.head, a);
     this.seq++;
-    this.head = hash;
-    const e = a.event;
-    this.queue.push({
-      row: {
-        chain_id: this.chainId, seq: this.seq, event_id: e.eventID, event_time: a.at,
-        account_id: e.recipientAccountId, region: e.awsRegion, event_name: e.eventName, event_source: e.eventSource,
-        username: a.username ?? null, access_key_id: a.accessKeyId ?? null, read_only: e.readOnly ? 1 : 0,
-        event: json, prev_hash: prev, hash,
-      },
-      resources: a.resources.map((r) => ({ event_id: e.eventID, resource_type: r.type, resource_name: r.name, resource_arn: r.arn ?? null })),
-    });
+    this.head = stored.row.hash;
+    this.queue.push(stored);
     this.kick();
   }
 
@@ -137,7 +131,9 @@ export class AuditTrail implements AuditSink {
     let failures = 0;
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, BATCH);
+      const last = batch.at(-1)!.row;
       try {
+        sealBatch(batch, this.chainId, this.key());
         await this.opts.store.append(batch);
       } catch (err) {
         failures++;
@@ -148,10 +144,16 @@ export class AuditTrail implements AuditSink {
       }
       failures = 0;
       this.queue.splice(0, batch.length);
-      const last = batch.at(-1)!.row;
       this.committed = { seq: last.seq, hash: last.hash };
       if (this.fd !== undefined) writeSync(this.fd, batch.map((e) => `${e.row.event}\n`).join(''));
     }
+  }
+
+  /** The signing key of seals and digests: derived from the root key's sealing generation, once per generation. */
+  private key(): { generation: number; key: Buffer } {
+    const generation = this.opts.rootKey.sealingGeneration;
+    if (this.signing?.generation !== generation) this.signing = { generation, key: digestKey(this.opts.rootKey.keyOf(generation)) };
+    return this.signing;
   }
 
   /** Resolves once every event recorded so far is in the database. */
@@ -166,8 +168,7 @@ export class AuditTrail implements AuditSink {
   async digest(): Promise<void> {
     const { seq, hash } = this.committed;
     if (seq === 0 || seq === this.digested) return;
-    const generation = this.opts.rootKey.sealingGeneration;
-    await this.opts.store.appendDigest(this.chainId, seq, hash, { generation, key: digestKey(this.opts.rootKey.keyOf(generation)) }, this.opts.now());
+    await this.opts.store.appendDigest(this.chainId, seq, hash, this.key(), this.opts.now());
     this.digested = seq;
   }
 
@@ -186,6 +187,32 @@ export class AuditTrail implements AuditSink {
     }
     if (this.fd !== undefined) closeSync(this.fd);
   }
+}
+
+/** The rows of event `seq` of `chainId`, linked after `prev` (the chain's head until now). */
+export function linkEvent(chainId: string, seq: number, prev: string, a: AuditEvent): StoredEvent {
+  const json = JSON.stringify(a.event);
+  const hash = eventHash(prev, chainId, json);
+  const e = a.event;
+  return {
+    row: {
+      chain_id: chainId, seq, event_id: e.eventID, event_time: a.at,
+      account_id: e.recipientAccountId, region: e.awsRegion, event_name: e.eventName, event_source: e.eventSource,
+      username: a.username ?? null, access_key_id: a.accessKeyId ?? null, read_only: e.readOnly ? 1 : 0,
+      event: json, prev_hash: prev, hash,
+      resources: a.resources.length > 0 ? JSON.stringify(a.resources.map((r): ResourceTriple => [r.type, r.name, r.arn ?? null])) : null,
+      seal: null,
+    },
+  };
+}
+
+/**
+ * Seals a batch: its last event carries an HMAC over the chain's head there, and commits with
+ * it, so every committed event is signed at once (docs/audit.md, "Tamper evidence").
+ */
+export function sealBatch(batch: StoredEvent[], chainId: string, signing: { generation: number; key: Buffer }): void {
+  const last = batch.at(-1)!.row;
+  last.seal = signSeal(signing.key, signing.generation, chainId, last.seq, last.hash);
 }
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));

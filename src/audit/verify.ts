@@ -1,13 +1,14 @@
 /**
- * `coffer audit verify`: re-derives every hash of every chain and every digest signature, and
- * says precisely what is wrong: an event changed (its hash, or its lookup columns, no longer
- * match its content), removed (a gap in a chain, a broken link, or an event a digest signed is
- * gone), reordered (an event's predecessor is found elsewhere in its chain), or a digest
- * removed, changed or forged.
+ * `coffer audit verify`: re-derives every hash of every chain, every seal and every digest
+ * signature, and says precisely what is wrong: an event changed (its hash, or its lookup
+ * columns, no longer match its content, or a seal no longer matches the chain), removed (a
+ * gap in a chain, a broken link, a chain that ends inside a written batch, or an event a
+ * digest signed is gone), reordered (an event's predecessor is found elsewhere in its chain),
+ * or a digest removed, changed or forged.
  */
 import type { AuditEventTable } from '../storage/schema.ts';
-import type { AuditStore, StoredEvent } from './audit-store.ts';
-import { digestKey, eventHash, FIRST_DIGEST, genesisHash, signDigest } from './chain.ts';
+import { resourcesOfRow, type AuditStore, type StoredEvent } from './audit-store.ts';
+import { digestKey, eventHash, FIRST_DIGEST, genesisHash, parseSeal, sealMac, signDigest } from './chain.ts';
 import type { CloudTrailEvent } from './event.ts';
 
 export type ProblemKind = 'changed' | 'removed' | 'reordered' | 'digest';
@@ -25,7 +26,7 @@ export interface VerifyReport {
   chains: number;
   digests: number;
   problems: Problem[];
-  /** Not errors: events after their chain's last digest, digests under a forgotten root key. */
+  /** Not errors: events after their chain's last digest, seals and digests under a forgotten root key. */
   notes: string[];
 }
 
@@ -34,7 +35,7 @@ export interface DigestKeys {
   keyOf(generation: number): Buffer;
 }
 
-interface ChainRow { seq: number; hash: string; prev: string; eventId: string }
+interface ChainRow { seq: number; hash: string; prev: string; eventId: string; seal: string | null }
 
 export async function verifyTrail(store: AuditStore, keys: DigestKeys): Promise<VerifyReport> {
   const problems: Problem[] = [];
@@ -47,11 +48,15 @@ export async function verifyTrail(store: AuditStore, keys: DigestKeys): Promise<
       checkContent(stored, problems);
       const r = stored.row;
       const rows = chains.get(r.chain_id) ?? [];
-      rows.push({ seq: r.seq, hash: r.hash, prev: r.prev_hash, eventId: r.event_id });
+      rows.push({ seq: r.seq, hash: r.hash, prev: r.prev_hash, eventId: r.event_id, seal: r.seal });
       chains.set(r.chain_id, rows);
     }
   }
-  for (const [chainId, rows] of chains) checkLinks(chainId, rows, problems);
+  const sealed = new Set<string>();
+  for (const [chainId, rows] of chains) {
+    checkLinks(chainId, rows, problems);
+    if (checkSeals(chainId, rows, keys, problems, notes)) sealed.add(chainId);
+  }
 
   const digests = await store.digests();
   const lastDigested = new Map<string, number>();
@@ -85,8 +90,10 @@ export async function verifyTrail(store: AuditStore, keys: DigestKeys): Promise<
   for (const [chainId, rows] of chains) {
     const last = rows.at(-1)!.seq;
     const signed = lastDigested.get(chainId) ?? 0;
-    if (signed === 0) notes.push(`chain ${short(chainId)}: no digest signs any of its ${rows.length} events yet (a node that stopped without a clean shutdown, or one still running)`);
-    else if (last > signed) notes.push(`chain ${short(chainId)}: events ${signed + 1}–${last} come after its last digest (not yet signed)`);
+    // A sealed chain's events are all signed; only whole batches cut off its end would not show.
+    const after = sealed.has(chainId) ? 'sealed batch by batch; whole batches cut off the end would not show' : 'not yet signed';
+    if (signed === 0) notes.push(`chain ${short(chainId)}: no digest signs any of its ${rows.length} events yet (a node that stopped without a clean shutdown, or one still running; ${after})`);
+    else if (last > signed) notes.push(`chain ${short(chainId)}: events ${signed + 1}–${last} come after its last digest (${after})`);
   }
   return { events, chains: chains.size, digests: digests.length, problems, notes };
 }
@@ -94,7 +101,7 @@ export async function verifyTrail(store: AuditStore, keys: DigestKeys): Promise<
 const short = (chainId: string) => chainId.slice(0, 8);
 
 /** The event's own hash, and the lookup columns and resources against its JSON. */
-function checkContent({ row, resources }: StoredEvent, problems: Problem[]): void {
+function checkContent({ row }: StoredEvent, problems: Problem[]): void {
   const where = { chainId: row.chain_id, seq: row.seq, eventId: row.event_id };
   const name = `event ${short(row.chain_id)}/${row.seq} (${row.event_id})`;
   if (eventHash(row.prev_hash, row.chain_id, row.event) !== row.hash) {
@@ -116,7 +123,12 @@ function checkContent({ row, resources }: StoredEvent, problems: Problem[]): voi
   if (Math.floor(row.event_time / 1000) !== Math.floor(Date.parse(e.eventTime) / 1000)) differ.push('event_time');
   if (row.access_key_id !== null && row.access_key_id !== (e.userIdentity.accessKeyId ?? null)) differ.push('access_key_id');
   const listed = (e.resources ?? []).map((r) => `${r.type} ${r.ARN ?? r.name}`).sort().join('\n');
-  const indexed = resources.map((r) => `${r.resource_type} ${r.resource_arn ?? r.resource_name}`).sort().join('\n');
+  let indexed: string;
+  try {
+    indexed = resourcesOfRow(row).map(([type, name, arn]) => `${type} ${arn ?? name}`).sort().join('\n');
+  } catch {
+    indexed = '(not JSON)';
+  }
   if (listed !== indexed) differ.push('resources');
   if (differ.length > 0) problems.push({ kind: 'changed', ...where, message: `${name} was changed: ${differ.join(', ')} no longer match its content` });
 }
@@ -143,4 +155,44 @@ function checkLinks(chainId: string, rows: ChainRow[], problems: Problem[]): voi
     expectedSeq = r.seq + 1;
     prevHash = r.hash;
   }
+}
+
+/**
+ * Each seal against the chain's head at its event (migration 0016 on: the last event of every
+ * written batch carries one). A batch commits with its seal, so a sealed chain that ends on an
+ * unsealed event lost the end of its last batch. Returns whether the chain is sealed at all
+ * (chains written before seals existed have none).
+ */
+function checkSeals(chainId: string, rows: ChainRow[], keys: DigestKeys, problems: Problem[], notes: string[]): boolean {
+  let any = false;
+  const unchecked = new Set<number>();
+  const derived = new Map<number, Buffer>();
+  for (const r of rows) {
+    if (r.seal === null) continue;
+    any = true;
+    const name = `event ${short(chainId)}/${r.seq} (${r.eventId})`;
+    const seal = parseSeal(r.seal);
+    if (!seal) {
+      problems.push({ kind: 'changed', chainId, seq: r.seq, eventId: r.eventId, message: `${name} has a malformed seal: the seal was changed` });
+      continue;
+    }
+    if (!keys.has(seal.generation)) {
+      unchecked.add(seal.generation);
+      continue;
+    }
+    let key = derived.get(seal.generation);
+    if (!key) derived.set(seal.generation, key = digestKey(keys.keyOf(seal.generation)));
+    if (sealMac(key, chainId, r.seq, r.hash) !== seal.mac) {
+      problems.push({ kind: 'changed', chainId, seq: r.seq, eventId: r.eventId, message: `${name} does not match its seal: the chain up to it was rewritten, or the seal forged` });
+    }
+  }
+  for (const generation of unchecked) notes.push(`chain ${short(chainId)}: seals under root key generation ${generation}, which this root key no longer holds, were not checked`);
+  const last = rows.at(-1)!;
+  if (any && last.seal === null) {
+    problems.push({
+      kind: 'removed', chainId, seq: last.seq + 1,
+      message: `chain ${short(chainId)}: events after ${last.seq} removed (event ${last.seq} ends the chain but no seal covers it: its batch went on past it, and the rest is gone)`,
+    });
+  }
+  return any;
 }

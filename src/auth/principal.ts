@@ -43,6 +43,12 @@ export interface Principal {
    * AWS console session, they may call IAM without MFA, which GetSessionToken sessions may not.
    */
   consoleSession?: boolean;
+  /**
+   * A console session whose sign-in required a new password (PasswordResetRequired, or a
+   * password past MaxPasswordAge): until ChangePassword succeeds with it, it may call only what
+   * changing the password needs (src/auth/password-change-gate.ts). ChangePassword lifts it.
+   */
+  passwordChangeRequired?: boolean;
 }
 
 export interface SessionPolicies {

@@ -5,14 +5,15 @@
  * the token (`X-Amz-Security-Token`), and the session must be unexpired; `authenticate` checks
  * both through `checkSessionToken`.
  *
- * Sessions never change once issued, so resolved ones are cached until they expire, unless
- * revoked: a console sign-out deletes the row (`revoke`), and the cache is dropped here and,
+ * Sessions do not change once issued (but for a console session's password-change mark, which
+ * ChangePassword lifts), so resolved ones are cached until they expire, unless revoked or
+ * changed: a console sign-out deletes the row (`revoke`), and the cache is dropped here and,
  * through `CacheSync`, on the other nodes (which answer from memory only while they are sure
  * to hear such drops). Expired rows are swept periodically; an expired row that is still there
  * is refused anyway.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { RootKeySealer } from '../crypto/root-key-ring.ts';
 import { AwsError } from '../errors.ts';
@@ -141,6 +142,21 @@ export class SessionStore {
     const res = await this.db.deleteFrom('sts_sessions').where('access_key_id', '=', accessKeyId).executeTakeFirst();
     this.forget(accessKeyId);
     return Number(res.numDeletedRows) > 0;
+  }
+
+  /**
+   * Lifts a console session's `passwordChangeRequired` mark (its ChangePassword succeeded), in
+   * `db` — the caller's transaction, so the mark goes with the password change or not at all.
+   * The one change a session row ever sees, and only towards fewer limits: a node that still
+   * holds the marked copy refuses more than it should until it hears of the change (the caller
+   * invalidates the key once committed, as a revocation does), never less.
+   */
+  async liftPasswordChangeMark(accessKeyId: string, db: Kysely<Database> | Transaction<Database> = this.db): Promise<boolean> {
+    const row = await db.selectFrom('sts_sessions').select('principal').where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    if (!row) return false;
+    const { passwordChangeRequired: _lifted, ...principal } = JSON.parse(row.principal) as SessionPrincipal;
+    await db.updateTable('sts_sessions').set({ principal: JSON.stringify(principal) }).where('access_key_id', '=', accessKeyId).execute();
+    return true;
   }
 
   /** Drops a session from this node's cache (revoked here or on another node). */

@@ -3,6 +3,7 @@
  * `serve`: adds an account to the server's database and prints its root credentials as a
  * credentials-file profile (to append to ~/.aws/credentials). Safe while the server runs:
  * the server looks up access keys it has not seen in the database.
+ * (`coffer accounts root-password` is its own subcommand: root-password.ts.)
  */
 import { mkdirSync } from 'node:fs';
 import { parseServeArgs, UsageError } from '../config.ts';
@@ -12,14 +13,18 @@ import { CredentialStore } from '../auth/credentials.ts';
 import { createAccount, credentialsFileText } from '../accounts.ts';
 
 export const ACCOUNTS_HELP = `usage: coffer accounts create [--account-id ID] [--profile NAME] [--data-dir DIR] [--database URL] [--root-key-file FILE] [--region REGION]
+       coffer accounts root-password [--account-id ID] [--data-dir DIR] [--database URL]
 
-Adds an account (a random 12-digit id unless --account-id is given) with its own root access
-key, and prints the key as a credentials-file profile (default name: account-<id>).
+create: adds an account (a random 12-digit id unless --account-id is given) with its own root
+access key, and prints the key as a credentials-file profile (default name: account-<id>).
+
+root-password: sets or resets the account root user's console password, read from the
+terminal (or stdin), never from a flag; see coffer accounts root-password --help.
 `;
 
 export async function accounts(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'create') throw new UsageError(sub ? `unknown accounts command '${sub}'` : 'accounts needs a command: create');
+  if (sub !== 'create') throw new UsageError(sub ? `unknown accounts command '${sub}'` : 'accounts needs a command: create or root-password');
   let profile: string | undefined;
   const serveArgs: string[] = [];
   for (let i = 0; i < rest.length; i++) {

@@ -26,7 +26,7 @@ export async function audit(args: string[]): Promise<void> {
   let report: VerifyReport;
   try {
     const rootKey = await openRootKey(config, store);
-    report = await verifyTrail(new AuditStore(store.db), rootKey);
+    report = await verifyTrail(new AuditStore(store.db, store.dialect), rootKey);
   } finally {
     await store.close();
   }

@@ -7,6 +7,7 @@
 import { serve, SERVE_HELP } from './serve.ts';
 import { credentials, CREDENTIALS_HELP } from './credentials.ts';
 import { accounts, ACCOUNTS_HELP } from './accounts.ts';
+import { rootPassword, ROOT_PASSWORD_HELP } from './root-password.ts';
 import { explain, EXPLAIN_HELP } from './explain.ts';
 import { rootKey, ROOT_KEY_HELP } from './root-key.ts';
 import { rotation, ROTATION_HELP } from './rotation.ts';
@@ -28,7 +29,12 @@ export interface Command {
 export const COMMANDS: readonly Command[] = [
   { name: 'serve', summary: 'run the server (see coffer serve --help for every option)', help: SERVE_HELP, run: serve },
   { name: 'credentials', summary: 'print export lines for the root credentials in the data dir', help: CREDENTIALS_HELP, run: credentials },
-  { name: 'accounts', summary: 'coffer accounts create: add an account with its own root credentials', help: ACCOUNTS_HELP, run: accounts },
+  {
+    name: 'accounts', help: ACCOUNTS_HELP, run: accounts,
+    summary: 'coffer accounts create: add an account with its own root credentials;\n'
+      + 'coffer accounts root-password: set the root user\'s console password',
+    subcommands: [{ name: 'root-password', summary: 'set or reset the root user\'s console password', help: ROOT_PASSWORD_HELP, run: rootPassword }],
+  },
   {
     name: 'explain', help: EXPLAIN_HELP, run: explain,
     summary: 'coffer explain --principal ARN --action ACTION --resource ARN: why a principal may or may not do something',

@@ -22,6 +22,7 @@ import type { RequestRecord } from '../observe/request-record.ts';
 import { answerProbe, probePath } from '../metrics/probes.ts';
 import { isSecure, listenerFor, type TlsMaterial } from '../tls/https-server.ts';
 import { isConsolePath } from '../console/api.ts';
+import { tlsDetailsOf } from '../observe/tls-details.ts';
 
 export interface FrontDoor {
   server: Server;
@@ -158,7 +159,7 @@ export function createFrontDoor(app: App, tls?: TlsMaterial): FrontDoor {
     // Observers (audit, metrics) get one record per API request once its response is sent.
     const rec: RequestRecord = {
       requestId, receivedAt: new Date(), durationMs: 0, protocol: 'none', status: 0,
-      sourceIp: sourceIp(req), userAgent: String(req.headers['user-agent'] ?? ''),
+      sourceIp: sourceIp(req), userAgent: String(req.headers['user-agent'] ?? ''), tls: tls && tlsDetailsOf(req),
     };
     const started = performance.now();
     const answer = (wire: { status: number; headers: Record<string, string>; body: string | Buffer }) => {

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { AwsError } from '../errors.ts';
 import type { RequestContext } from '../auth/request-context.ts';
+import type { TlsDetails } from './tls-details.ts';
 
 export type Protocol = 'awsJson' | 'awsQuery' | 'restJson' | 'none';
 
@@ -32,6 +33,8 @@ export interface RequestRecord {
   status: number;
   sourceIp: string;
   userAgent: string;
+  /** Over TLS: the negotiated version and cipher suite and the Host header (CloudTrail's tlsDetails). */
+  tls?: TlsDetails;
 }
 
 export type RequestObserver = (record: RequestRecord) => void;

@@ -8,6 +8,7 @@ import type { AuthorizationRequest, RequestContext } from '../auth/request-conte
 import { accessDeniedError, type Authorizer } from '../auth/authorize.ts';
 import type { ServiceModel } from './model.ts';
 import { validateInput } from './validate.ts';
+import { checkPasswordChangeGate } from '../auth/password-change-gate.ts';
 
 export interface Plan<S> {
   authorization: AuthorizationRequest | AuthorizationRequest[];
@@ -51,6 +52,8 @@ export async function planAuthorizeRun(
   ctx: RequestContext,
   authorize: Authorizer,
 ): Promise<unknown> {
+  // A console session that must change its password calls nothing else (docs/console.md).
+  checkPasswordChangeGate(ctx.principal, ctx.service, ctx.operation);
   const plan = await op.plan(ctx, input);
   const requests = Array.isArray(plan.authorization) ? plan.authorization : [plan.authorization];
   for (const request of requests) {

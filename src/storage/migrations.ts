@@ -18,6 +18,8 @@ import { auditMigration } from './migration-audit.ts';
 import { replicationMigration } from './migration-replication.ts';
 import { clusterMigration } from './migration-cluster.ts';
 import { passwordSetAtMigration } from './migration-password-set-at.ts';
+import { auditInlineMigration } from './migration-audit-inline.ts';
+import { rootPasswordsMigration } from './migration-root-passwords.ts';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -134,6 +136,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0012_replication': replicationMigration,
     '0013_cluster': clusterMigration,
     '0014_password_set_at': passwordSetAtMigration(),
+    '0015_root_passwords': rootPasswordsMigration,
+    '0016_audit_inline': auditInlineMigration(dialect),
   };
 }
 

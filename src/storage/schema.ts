@@ -226,6 +226,21 @@ export interface IamLoginProfileTable {
   password_set_at: number | null;
 }
 
+/** The account root user's console password (migration 0015): an argon2id PHC string, never the password. */
+export interface RootPasswordTable {
+  account_id: string;
+  password_hash: string;
+  created_at: number;
+  password_set_at: number;
+}
+
+/** IAM CreateAccountAlias (migration 0015): one alias per account, unique on the server. */
+export interface IamAccountAliasTable {
+  account_id: string;
+  alias: string;
+  created_at: number;
+}
+
 export interface StsSessionTable {
   access_key_id: string;
   account_id: string;
@@ -258,6 +273,8 @@ export interface Database {
   iam_attachments: IamAttachmentTable;
   iam_login_profiles: IamLoginProfileTable;
   sts_sessions: StsSessionTable;
+  root_passwords: RootPasswordTable;
+  iam_account_aliases: IamAccountAliasTable;
   iam_mfa_devices: IamMfaDeviceTable;
   root_keys: RootKeyTable;
   iam_password_policies: IamPasswordPolicyTable;
@@ -270,7 +287,6 @@ export interface Database {
   cluster_nodes: ClusterNodeTable;
   cluster_leases: ClusterLeaseTable;
   audit_events: AuditEventTable;
-  audit_event_resources: AuditEventResourceTable;
   audit_digests: AuditDigestTable;
 }
 
@@ -290,14 +306,10 @@ export interface AuditEventTable {
   event: string;
   prev_hash: string;
   hash: string;
-}
-
-/** A resource an audit event names (migration 0011). */
-export interface AuditEventResourceTable {
-  event_id: string;
-  resource_type: string;
-  resource_name: string;
-  resource_arn: string | null;
+  /** The resources it names, `[[type, name, arn|null], …]` as JSON; null for none (migration 0016). */
+  resources: string | null;
+  /** On the last event of each written batch: `GENERATION:HMAC` over the chain's head (migration 0016). */
+  seal: string | null;
 }
 
 /** A signed digest fixing one chain's head (migration 0011). */

@@ -1,12 +1,14 @@
 // The sign-in page: an IAM user's password (then a TOTP code when the user has an MFA device),
-// or an access key pair (the root user, or automation). Credentials typed here go only to
-// coffer; an access key's secret signs one request in this page and is dropped.
+// the root user's password (set by the operator: coffer accounts root-password), or an access
+// key pair (the root user, or automation). The account is its 12-digit id or its alias.
+// Credentials typed here go only to coffer; an access key's secret signs one request in this
+// page and is dropped.
 import { useEffect, useState, type FormEvent } from 'react';
 import { accessKeySignIn, passwordSignIn, serverInfo, type SignedIn } from '../api.ts';
 import { Button, ErrorBanner, Notice, SelectField, Tabs, TabPanel, TextField } from '../components/index.ts';
 
 export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, region: string) => void }) {
-  const [mode, setMode] = useState<'password' | 'keys'>('password');
+  const [mode, setMode] = useState<'password' | 'root' | 'keys'>('password');
   const [regions, setRegions] = useState<string[]>(['us-east-1']);
   /** The server runs with `--region any`: whichever region the user names is served. */
   const [anyRegion, setAnyRegion] = useState(false);
@@ -33,7 +35,8 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
     setError(undefined);
     setShowMessage(false);
     try {
-      const a = await passwordSignIn({ accountId: accountId.trim(), userName, password, ...(needMfa ? { mfaCode: mfaCode.trim() } : {}) });
+      const who = mode === 'root' ? { root: true } : { userName };
+      const a = await passwordSignIn({ accountId: accountId.trim(), ...who, password, ...(needMfa ? { mfaCode: mfaCode.trim() } : {}) });
       if (a.status === 'mfa-required') {
         setNeedMfa(true);
         setMfaCode('');
@@ -79,16 +82,18 @@ export function SignIn(props: { message?: string; onSignedIn: (s: SignedIn, regi
       <div className="signin-card">
         <h1><span className="logo" aria-hidden="true">▣</span> coffer console</h1>
         {props.message && showMessage && <Notice kind="warning">{props.message}</Notice>}
-        <Tabs label="Sign-in method" selected={mode} onSelect={(id) => { setMode(id as 'password' | 'keys'); setError(undefined); }}
-          tabs={[{ id: 'password', label: 'IAM user' }, { id: 'keys', label: 'Access key' }]} />
+        <Tabs label="Sign-in method" selected={mode} onSelect={(id) => { setMode(id as 'password' | 'root' | 'keys'); setNeedMfa(false); setPassword(''); setError(undefined); }}
+          tabs={[{ id: 'password', label: 'IAM user' }, { id: 'root', label: 'Root user' }, { id: 'keys', label: 'Access key' }]} />
         <ErrorBanner error={error} />
-        {mode === 'password' ? (
-          <TabPanel id="password">
-            <form onSubmit={(e) => void submitPassword(e)} aria-label="Sign in as an IAM user">
+        {mode !== 'keys' ? (
+          <TabPanel id={mode}>
+            <form onSubmit={(e) => void submitPassword(e)} aria-label={mode === 'root' ? 'Sign in as the root user' : 'Sign in as an IAM user'}>
+              {mode === 'root' && <p className="muted small">The account root user's password is set by the server's operator (<code>coffer accounts root-password</code>).</p>}
               {!needMfa ? (
                 <>
-                  <TextField label="Account ID" value={accountId} onChange={(e) => setAccountId(e.target.value)} inputMode="numeric" autoComplete="username" required pattern="\d{12}" title="12 digits" />
-                  <TextField label="IAM user name" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="username" required />
+                  <TextField label="Account ID or alias" value={accountId} onChange={(e) => setAccountId(e.target.value)} autoComplete="username" required
+                    pattern="\d{12}|[A-Za-z0-9\-]{3,63}" title="The 12-digit account ID, or the account's alias" spellCheck={false} autoCapitalize="off" />
+                  {mode === 'password' && <TextField label="IAM user name" value={userName} onChange={(e) => setUserName(e.target.value)} autoComplete="username" required />}
                   <TextField label="Password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
                 </>
               ) : (

@@ -14,10 +14,15 @@
  *   HardExpiry: AWS lets users with iam:ChangePassword and access keys do so through the API.
  * - The update is conditional on the hash that was verified, so two concurrent changes cannot
  *   both succeed from the same old password.
+ * - Called with a console session that had to change its password first (`passwordChangeRequired`,
+ *   src/auth/password-change-gate.ts), it lifts that session's mark in the same transaction:
+ *   the page goes on with the session it has, without keeping the password to sign in again
+ *   or asking for a second MFA code (a TOTP code is accepted once).
  */
 import { hash, verify } from '@node-rs/argon2';
 import { AwsError } from '../../errors.ts';
 import { operation } from '../../protocol/operation.ts';
+import { transaction } from '../../storage/transaction.ts';
 import type { IamDeps } from './deps.ts';
 import { findUser, noSuchUser } from './identity-store.ts';
 import { onUser } from './user-auth.ts';
@@ -54,11 +59,19 @@ export function changePassword(deps: IamDeps) {
         if (await verify(earlier, input.NewPassword).catch(() => false)) throw passwordPolicyViolation();
       }
       const newHash = await hash(input.NewPassword);
-      const updated = await deps.db.updateTable('iam_login_profiles')
-        .set({ password_hash: newHash, password_history: pushHistory(profile, profile.password_hash), password_reset_required: 0, password_set_at: deps.now() })
-        .where('account_id', '=', accountId).where('user_key', '=', user.user_key).where('password_hash', '=', profile.password_hash)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) throw changedMeanwhile(user.user_name);
+      // A console session that had to change its password is free once it has: the mark goes
+      // in the same transaction as the new password.
+      const lift = ctx.principal.consoleSession === true && ctx.principal.passwordChangeRequired === true;
+      await transaction(deps.db, async (trx) => {
+        const updated = await trx.updateTable('iam_login_profiles')
+          .set({ password_hash: newHash, password_history: pushHistory(profile, profile.password_hash), password_reset_required: 0, password_set_at: deps.now() })
+          .where('account_id', '=', accountId).where('user_key', '=', user.user_key).where('password_hash', '=', profile.password_hash)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) throw changedMeanwhile(user.user_name);
+        if (lift) await deps.credentials.sessions.liftPasswordChangeMark(ctx.principal.accessKeyId, trx);
+      });
+      // This node and the others re-read the session (as after a revocation).
+      if (lift) deps.credentials.invalidate(ctx.principal.accessKeyId);
       deps.changed();
       return {};
     },

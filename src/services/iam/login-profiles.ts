@@ -42,15 +42,18 @@ export async function findLoginProfile(db: Db, accountId: string, userKey: strin
 /** A hash to verify against when the user or profile is missing, so timing does not tell. */
 let decoy: Promise<string> | undefined;
 
+/** Spends what a real verification costs, then says no: for a missing user, profile or root password. */
+export async function verifyAgainstDecoy(password: string): Promise<false> {
+  decoy ??= hash('coffer-decoy-password');
+  await verify(await decoy, password).catch(() => false);
+  return false;
+}
+
 /** Whether `password` is the console password of the account's user `userName`. */
 export async function verifyLoginPassword(db: Db, accountId: string, userName: string, password: string): Promise<boolean> {
   const user = await findUser(db, accountId, userName);
   const profile = user ? await findLoginProfile(db, accountId, user.user_key) : undefined;
-  if (!profile) {
-    decoy ??= hash('coffer-decoy-password');
-    await verify(await decoy, password).catch(() => false);
-    return false;
-  }
+  if (!profile) return verifyAgainstDecoy(password);
   return verify(profile.password_hash, password).catch(() => false);
 }
 

@@ -9,6 +9,7 @@ import type { IamDeps } from './deps.ts';
 import { identityOperations } from './identity-operations.ts';
 import { policyOperations } from './policy-operations.ts';
 import { accountPasswordPolicyOperations } from './account-password-policy.ts';
+import { accountAliasOperations } from './account-aliases.ts';
 import { refuseSessionsWithoutMfa } from './session-guard.ts';
 import { withStatementText } from './simulate.ts';
 
@@ -22,6 +23,7 @@ export function iamService(deps: IamDeps): QueryService {
       ...identityOperations(deps),
       ...policyOperations(deps),
       ...accountPasswordPolicyOperations(deps),
+      ...accountAliasOperations(deps),
     }),
   };
 }

@@ -8,6 +8,9 @@
  *
  * Role sessions (AssumeRole) are not limited this way. The rule is applied once, to every IAM
  * operation, by wrapping the service's operations (service.ts).
+ *
+ * The other limit on console sessions, for one that must change its password first, applies to
+ * every service and lives with the dispatcher's checks: src/auth/password-change-gate.ts.
  */
 import { AwsError } from '../../errors.ts';
 import { isTemporary, type Principal } from '../../auth/principal.ts';
