@@ -62,7 +62,7 @@ function coffer(server: TestServer, args: string[], stdin: string): Promise<{ co
   });
 }
 
-interface TrailEvent { eventTime: string; userIdentity: { type: string; arn?: string; accountId?: string; userName?: string; principalId?: string }; recipientAccountId: string; errorCode?: string; responseElements: Record<string, unknown> | null }
+interface TrailEvent { eventTime: string; eventType: string; errorMessage?: string; additionalEventData?: Record<string, string>; userIdentity: { type: string; arn?: string; accountId?: string; userName?: string; principalId?: string }; recipientAccountId: string; errorCode?: string; responseElements: Record<string, unknown> | null }
 
 /** The account's ConsoleLogin events (LookupEvents, as the account's root), waiting up to 10 s for `until`. */
 async function consoleLogins(server: TestServer, credentials: Credentials, until: (events: TrailEvent[]) => boolean): Promise<TrailEvent[]> {
@@ -247,10 +247,17 @@ describe('console sign-in: root password, forced password change, aliases', () =
       // The answer is the same for all: it tells nothing of who exists.
       assert.deepEqual({ status: r.status, body: r.body }, { status: 401, body: { code: 'SignInFailed', message: FAILED } });
     }
-    const failed = (events: TrailEvent[]) => events.filter((e) => e.errorCode === 'SignInFailed' && e.eventTime >= since);
+    // CloudTrail's shape of a failed console sign-in: only an errorMessage, and ConsoleLogin Failure.
+    const failed = (events: TrailEvent[]) => events.filter((e) => e.errorMessage === 'Failed authentication' && e.eventTime >= since);
     const events = failed(await consoleLogins(server, server.root, (all) => failed(all).length >= 3));
     assert.equal(events.length, 3, JSON.stringify(events));
-    for (const e of events) assert.equal(e.recipientAccountId, server.accountId);
+    for (const e of events) {
+      assert.equal(e.recipientAccountId, server.accountId);
+      assert.equal(e.eventType, 'AwsConsoleSignIn');
+      assert.equal(e.errorCode, undefined);
+      assert.deepEqual(e.responseElements, { ConsoleLogin: 'Failure' });
+      assert.deepEqual(e.additionalEventData, { MobileVersion: 'No', MFAUsed: 'No' });
+    }
     const ids = events.map((e) => e.userIdentity);
     assert.ok(ids.some((u) => u.type === 'IAMUser' && u.userName === 'gina' && u.arn === `arn:aws:iam::${server.accountId}:user/gina` && u.principalId?.startsWith('AIDA')), JSON.stringify(ids));
     assert.ok(ids.some((u) => u.type === 'IAMUser' && u.userName === 'HIDDEN_DUE_TO_SECURITY_REASONS' && u.arn === undefined && u.accountId === server.accountId), JSON.stringify(ids));
@@ -259,7 +266,7 @@ describe('console sign-in: root password, forced password change, aliases', () =
     const all = await consoleLogins(server, server.root, () => true);
     assert.equal(JSON.stringify(all).includes('My-Pa55word-typed-here'), false);
     // The root user's successful password sign-in (first test) is a Root ConsoleLogin.
-    assert.ok(all.some((e) => e.userIdentity.type === 'Root' && e.errorCode === undefined && /Success/.test(JSON.stringify(e.responseElements))), JSON.stringify(all));
+    assert.ok(all.some((e) => e.userIdentity.type === 'Root' && e.errorMessage === undefined && e.eventType === 'AwsConsoleSignIn' && e.responseElements?.ConsoleLogin === 'Success'), JSON.stringify(all));
     // The other account's trail has none of them.
     assert.deepEqual(failed(await consoleLogins(server, other.credentials, () => true)), []);
   });

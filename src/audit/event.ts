@@ -49,7 +49,7 @@ export interface CloudTrailEvent {
   eventID: string;
   readOnly: boolean;
   resources?: { accountId: string; type: string; ARN?: string; name?: string }[];
-  eventType: 'AwsApiCall' | 'AwsServiceEvent';
+  eventType: 'AwsApiCall' | 'AwsServiceEvent' | 'AwsConsoleSignIn';
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management';
@@ -113,6 +113,7 @@ export type ModelLookup = (signingName: string) => ServiceModel | undefined;
 
 export function apiCallEvent(rec: RequestRecord, models: ModelLookup, now: number): AuditEvent | undefined {
   if (!rec.service) return undefined;
+  if (rec.service === 'signin' && rec.operation === 'ConsoleLogin') return consoleSignInEvent(rec, now);
   const ctx = rec.ctx;
   const operation = rec.operation ?? 'UnknownOperation';
   const model = models(rec.service);
@@ -150,6 +151,44 @@ export function apiCallEvent(rec: RequestRecord, models: ModelLookup, now: numbe
     ...(rec.tls ? { tlsDetails: rec.tls } : {}),
   };
   return { event, at: now, username: ctx ? usernameOf(ctx.principal) : undefined, accessKeyId: ctx?.principal.accessKeyId, resources };
+}
+
+/** What CloudTrail writes for a password that did not match (or a user that does not exist). */
+export const FAILED_AUTHENTICATION = 'Failed authentication';
+
+/**
+ * A console sign-in as CloudTrail records one from signin.amazonaws.com: eventType
+ * `AwsConsoleSignIn`, no request parameters, `responseElements.ConsoleLogin` Success or Failure,
+ * `additionalEventData.MFAUsed`, and on failure only an `errorMessage` ("Failed authentication"
+ * for a wrong account, user, password or code), no errorCode and no requestID.
+ */
+function consoleSignInEvent(rec: RequestRecord, now: number): AuditEvent {
+  const ctx = rec.ctx;
+  const accountId = ctx?.principal.accountId ?? '';
+  const mfaUsed = (rec.input as { MfaUsed?: string } | undefined)?.MfaUsed === 'Yes' ? 'Yes' : 'No';
+  const errorMessage = !rec.error ? undefined : rec.error.code === 'SignInFailed' ? FAILED_AUTHENTICATION : rec.error.message;
+  const event: CloudTrailEvent = {
+    eventVersion: EVENT_VERSION,
+    userIdentity: ctx ? userIdentity(ctx.principal) : { type: 'Unknown' },
+    eventTime: isoSeconds(now),
+    eventSource: 'signin.amazonaws.com',
+    eventName: 'ConsoleLogin',
+    awsRegion: ctx?.region ?? '',
+    sourceIPAddress: rec.sourceIp,
+    userAgent: rec.userAgent,
+    ...(errorMessage ? { errorMessage } : {}),
+    requestParameters: null,
+    responseElements: { ConsoleLogin: rec.error ? 'Failure' : 'Success' },
+    additionalEventData: { MobileVersion: 'No', MFAUsed: mfaUsed },
+    eventID: eventIdAt(now),
+    readOnly: false,
+    eventType: 'AwsConsoleSignIn',
+    managementEvent: true,
+    recipientAccountId: accountId,
+    eventCategory: 'Management',
+    ...(rec.tls ? { tlsDetails: rec.tls } : {}),
+  };
+  return { event, at: now, username: ctx ? usernameOf(ctx.principal) : undefined, accessKeyId: ctx?.principal.accessKeyId, resources: [] };
 }
 
 const RESOURCE_TYPE = { secretsmanager: 'AWS::SecretsManager::Secret', kms: 'AWS::KMS::Key' } as const;

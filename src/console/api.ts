@@ -11,6 +11,7 @@
  *
  * Errors are JSON `{ code, message }` with an HTTP status; nothing secret is logged.
  */
+import { tlsDetailsOf } from '../observe/tls-details.ts';
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors.ts';
 import { authenticate, type Authenticated } from '../auth/authenticate.ts';
@@ -78,7 +79,7 @@ export function createConsoleServer(app: App, sealer: Sealer, now: () => number 
       input: { ...(input.userName ? { UserName: input.userName } : {}), MfaUsed: note.mfaUsed ? 'Yes' : 'No' },
       ...(answer.status === 200 && !error ? { output: { ConsoleLogin: 'Success' } } : {}),
       ...(error ? { error: error instanceof AwsError ? error : new AwsError(error.code, error.message, error.status) } : {}),
-      status: answer.status, sourceIp, userAgent: String(req.headers['user-agent'] ?? ''),
+      status: answer.status, sourceIp, userAgent: String(req.headers['user-agent'] ?? ''), tls: tlsDetailsOf(req),
     };
     app.observers.notify(rec);
   }
