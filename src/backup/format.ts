@@ -15,15 +15,15 @@
  * material, access key secrets are rows sealed under the root key), so the file is
  * encrypted twice over where it matters and once everywhere else.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { ProviderRecord } from '../crypto/root-key-source.ts';
 
 export const BACKUP_FORMAT = 'coffer-backup';
 export const BACKUP_VERSION = 1;
 /** Plaintext bytes per frame. */
 export const FRAME_BYTES = 1 << 20;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -44,7 +44,7 @@ export interface BackupHeader {
 
 export const wrapAad = (backupId: string, generation: number) => `coffer-backup:${backupId}:file-key:${generation}`;
 
-function frameAad(headerHash: Buffer, index: number, last: boolean): Buffer {
+export function frameAad(headerHash: Buffer, index: number, last: boolean): Buffer {
   const tail = Buffer.alloc(5);
   tail.writeUInt32BE(index, 0);
   tail[4] = last ? 1 : 0;
@@ -66,30 +66,6 @@ export function sealFrame(key: Buffer, plaintext: Buffer, hash: Buffer, index: n
 }
 
 export class BackupFormatError extends Error {}
-
-/** Opens the frames of `body` (the bytes after the header line) in order. */
-export function* openFrames(key: Buffer, body: Buffer, hash: Buffer): Generator<Buffer> {
-  let offset = 0;
-  let index = 0;
-  while (offset < body.length) {
-    if (offset + 4 > body.length) throw new BackupFormatError('the backup file is truncated');
-    const len = body.readUInt32BE(offset);
-    const end = offset + 4 + len;
-    if (len < IV_BYTES + TAG_BYTES || end > body.length) throw new BackupFormatError('the backup file is truncated or damaged');
-    const frame = body.subarray(offset + 4, end);
-    const decipher = createDecipheriv('aes-256-gcm', key, frame.subarray(0, IV_BYTES));
-    decipher.setAAD(frameAad(hash, index, end === body.length));
-    decipher.setAuthTag(frame.subarray(len - TAG_BYTES));
-    try {
-      yield Buffer.concat([decipher.update(frame.subarray(IV_BYTES, len - TAG_BYTES)), decipher.final()]);
-    } catch (err) {
-      if (err instanceof BackupFormatError) throw err;
-      throw new BackupFormatError('the backup file is damaged, truncated or was changed (a frame does not authenticate)');
-    }
-    offset = end;
-    index++;
-  }
-}
 
 /** Row values as JSON: bytes as {"$b": base64}; big integers as {"$i": digits}. */
 export function encodeValue(v: unknown): unknown {

@@ -3,8 +3,11 @@
  * whichever the backup came from), in one transaction: a failure leaves the target as empty
  * as it was. The root key given must be one the backed-up database used; the file key opens
  * only with it, and the restored rows are sealed under it.
+ *
+ * The file is streamed: a frame is read and opened, its rows inserted in batches, then the
+ * next, so memory stays at a frame and a batch (or one row, when a row is larger) whatever
+ * the size of the backup.
  */
-import { readFileSync } from 'node:fs';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/schema.ts';
 import type { Store } from '../storage/database.ts';
@@ -15,34 +18,14 @@ import { opensCheck, type RootKeyRow } from '../crypto/root-key-rows.ts';
 import type { RootKeySource } from '../crypto/root-key-source.ts';
 import { describeProvider } from '../crypto/root-key-source.ts';
 import { appliedMigrations, listTables, resetSequences } from './catalog.ts';
-import { BACKUP_FORMAT, BACKUP_VERSION, BackupFormatError, decodeValue, headerHash, openFrames, wrapAad, type BackupHeader } from './format.ts';
+import { BackupFormatError, decodeValue, wrapAad, type BackupHeader } from './format.ts';
+import type { BackupFile } from './backup-file.ts';
 import { Progress } from './progress.ts';
 
 /** Parameters per insert statement, well under SQLite's 32,766 and PostgreSQL's 65,535. */
 const PARAMS_PER_INSERT = 8_000;
-
-export interface BackupFile {
-  header: BackupHeader;
-  headerLine: Buffer;
-  body: Buffer;
-}
-
-export function readBackupFile(file: string): BackupFile {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch (err) {
-    throw new StartupError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const nl = data.indexOf(0x0a);
-  let header: BackupHeader | undefined;
-  try {
-    header = nl > 0 ? JSON.parse(data.subarray(0, nl).toString('utf8')) as BackupHeader : undefined;
-  } catch { /* reported below */ }
-  if (!header || header.format !== BACKUP_FORMAT) throw new StartupError(`${file} is not a coffer backup`);
-  if (header.version !== BACKUP_VERSION) throw new StartupError(`${file} is a version ${header.version} backup; this coffer reads version ${BACKUP_VERSION}`);
-  return { header, headerLine: data.subarray(0, nl + 1), body: data.subarray(nl + 1) };
-}
+/** Row text per insert statement: bounds a batch's memory when rows are large (secret values, code). */
+const BYTES_PER_INSERT = 2 << 20;
 
 /** The file key, opened with the root key the source gives. */
 export async function openFileKey(header: BackupHeader, source: RootKeySource): Promise<Buffer> {
@@ -88,49 +71,66 @@ export async function restoreBackup(store: Store, backup: BackupFile, fileKey: B
     await refuseNonEmpty(trx, store);
     // SQLite checks foreign keys at commit; PostgreSQL's insertion order (parents first) satisfies them.
     if (store.dialect === 'sqlite') await sql`pragma defer_foreign_keys = on`.execute(trx);
-    const hash = headerHash(backup.headerLine);
     let table: { name: string; columns: string[]; rows: number; seen: number } | undefined;
     let batch: unknown[][] = [];
+    let batchBytes = 0;
     let tables = 0;
     const flush = async () => {
       if (!table || batch.length === 0) return;
       const cols = sql.join(table.columns.map((c) => sql.ref(c)));
-      const values = sql.join(batch.map((row) => sql`(${sql.join(row.map(decodeValue))})`));
+      const values = sql.join(batch.map((row) => sql`(${sql.join(row)})`));
       await sql`insert into ${sql.table(table.name)} (${cols}) values ${values}`.execute(trx);
       progress.advance(batch.length);
       batch = [];
+      batchBytes = 0;
     };
     const endTable = async () => {
       await flush();
       if (table && table.seen !== table.rows) throw new BackupFormatError(`table ${table.name}: the backup holds ${table.seen} rows, its header says ${table.rows}`);
     };
-    let carry = '';
-    for (const frame of openFrames(fileKey, backup.body, hash)) {
-      const lines = (carry + frame.toString('utf8')).split('\n');
-      carry = lines.pop()!;
-      for (const line of lines) {
-        const item = JSON.parse(line) as unknown;
-        if (Array.isArray(item)) {
-          if (!table) throw new BackupFormatError('a row before any table');
-          batch.push(item);
-          table.seen++;
-          if (batch.length * table.columns.length >= PARAMS_PER_INSERT) await flush();
-          continue;
-        }
-        await endTable();
-        const t = item as { table: string; columns: string[]; rows: number };
-        table = { name: t.table, columns: t.columns, rows: t.rows, seen: 0 };
-        tables++;
-        progress.table(t.table, t.rows);
+    for await (const line of lines(backup.frames(fileKey))) {
+      const item = JSON.parse(line) as unknown;
+      if (Array.isArray(item)) {
+        if (!table) throw new BackupFormatError('a row before any table');
+        // Decoded now, so the row's text is garbage at once and only its values wait for the insert.
+        batch.push(item.map(decodeValue));
+        batchBytes += line.length;
+        table.seen++;
+        if (batch.length * table.columns.length >= PARAMS_PER_INSERT || batchBytes >= BYTES_PER_INSERT) await flush();
+        continue;
       }
+      await endTable();
+      const t = item as { table: string; columns: string[]; rows: number };
+      table = { name: t.table, columns: t.columns, rows: t.rows, seen: 0 };
+      tables++;
+      progress.table(t.table, t.rows);
     }
     await endTable();
-    if (carry !== '') throw new BackupFormatError('the backup file ends in the middle of a row');
     if (tables !== header.tables.length) throw new BackupFormatError(`the backup holds ${tables} tables, its header says ${header.tables.length}`);
     await resetSequences(trx, store.dialect);
     progress.finish();
     return { tables, rows: total };
   });
+}
+
+/**
+ * The JSON lines of the frames, each cut out of its frame's bytes rather than out of one
+ * string per frame: a frame's text would be a megabyte string in V8's large-object space,
+ * kept until a full collection. Frames end at line ends as coffer writes them; a line that
+ * spans frames is joined all the same (a newline byte is never inside a UTF-8 character).
+ */
+async function* lines(frames: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let carry: Buffer[] = [];
+  for await (const frame of frames) {
+    let start = 0;
+    for (let nl = frame.indexOf(0x0a); nl >= 0; nl = frame.indexOf(0x0a, start)) {
+      yield carry.length === 0 ? frame.toString('utf8', start, nl) : Buffer.concat([...carry, frame.subarray(start, nl)]).toString('utf8');
+      carry = [];
+      start = nl + 1;
+    }
+    if (start < frame.length) carry.push(frame.subarray(start));
+  }
+  if (carry.length > 0) throw new BackupFormatError('the backup file ends in the middle of a row');
 }
 
 /** A restore never merges: every table of the target must be empty. */

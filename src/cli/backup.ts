@@ -10,7 +10,8 @@ import { openRootKey } from '../app.ts';
 import { readRootKeyRows } from '../crypto/root-key-rows.ts';
 import { describeSource } from '../crypto/root-key.ts';
 import { writeBackup } from '../backup/backup.ts';
-import { openFileKey, readBackupFile, restoreBackup } from '../backup/restore.ts';
+import { openFileKey, restoreBackup } from '../backup/restore.ts';
+import { BackupFile } from '../backup/backup-file.ts';
 import { BackupFormatError } from '../backup/format.ts';
 
 export const BACKUP_HELP = `usage: coffer backup --out FILE [--data-dir DIR] [--database URL] [root key options of coffer serve]
@@ -74,22 +75,29 @@ export async function restore(args: string[]): Promise<void> {
   const [file, ...rest] = args;
   if (!file || file.startsWith('--')) throw new UsageError('restore needs the backup FILE: coffer restore FILE [options]');
   const config = parseServeArgs(rest);
-  const backupFile = readBackupFile(resolve(file));
-  // The key first: a wrong one must not leave a new, empty database behind.
-  const fileKey = await openFileKey(backupFile.header, config.rootKey);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(config.databaseUrl);
+  const backupFile = await BackupFile.open(resolve(file));
   try {
-    const result = await restoreBackup(store, backupFile, fileKey);
-    process.stdout.write(
-      `restored ${result.tables} tables, ${result.rows} rows from ${resolve(file)} (made ${backupFile.header.createdAt} from ${backupFile.header.dialect})\n` +
-      `start the server with the same --data-dir/--database and root key options\n`,
-    );
-  } catch (err) {
-    if (err instanceof BackupFormatError) throw new StartupError(`${resolve(file)}: ${err.message}; nothing was restored`);
-    throw err;
+    // The key first: a wrong one must not leave a new, empty database behind.
+    const fileKey = await openFileKey(backupFile.header, config.rootKey);
+    try {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      const store = await openStore(config.databaseUrl);
+      try {
+        const result = await restoreBackup(store, backupFile, fileKey);
+        process.stdout.write(
+          `restored ${result.tables} tables, ${result.rows} rows from ${resolve(file)} (made ${backupFile.header.createdAt} from ${backupFile.header.dialect})\n` +
+          `start the server with the same --data-dir/--database and root key options\n`,
+        );
+      } catch (err) {
+        if (err instanceof BackupFormatError) throw new StartupError(`${resolve(file)}: ${err.message}; nothing was restored`);
+        throw err;
+      } finally {
+        await store.close();
+      }
+    } finally {
+      fileKey.fill(0);
+    }
   } finally {
-    fileKey.fill(0);
-    await store.close();
+    await backupFile.close();
   }
 }

@@ -133,7 +133,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   });
   const accountId = /account id:\s+(\d{12})/.exec(out)![1]!;
   // The banner names the CA file clients must trust (docs/operations.md, "TLS").
-  const caFile = /TLS:\s+development CA (\S+)/.exec(out)?.[1] ?? /clients trust (\S+) \(AWS_CA_BUNDLE\)/.exec(out)?.[1];
+  const caFile = /TLS:\s+development CA ([^\s;]+)/.exec(out)?.[1] ?? /clients trust (\S+) \(AWS_CA_BUNDLE\)/.exec(out)?.[1];
   let credentials = root;
   if (!credentials) {
     const { readFileSync } = await import('node:fs');

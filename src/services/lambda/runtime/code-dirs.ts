@@ -1,16 +1,17 @@
 /**
- * Function code unpacked for running: one private directory (mode 0700, under the system
- * temp dir) per code hash, shared by the processes that run that code and removed when the
- * last of them is gone and the code is no longer current, or when the runtime closes.
+ * Function code unpacked for running: one private directory (mode 0700, `fn-*` in the
+ * server process's run directory, see run-dir.ts) per code hash, shared by the processes
+ * that run that code and removed when the last of them is gone and the code is no longer
+ * current, or when the runtime closes.
  *
  * The zip is checked against its hash before unpacking, and no entry may land outside the
  * directory (`../`, absolute names); a symbolic link entry is unpacked as a plain file.
  */
 import { createHash } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
+import { processRunDir } from './run-dir.ts';
 
 export class CodeUnpackError extends Error {}
 
@@ -85,8 +86,8 @@ function unpack(zip: Buffer, codeSha256: string, owner: ProcessUser | undefined)
   } catch (err) {
     throw new CodeUnpackError(`Could not unzip the function's code: ${(err as Error).message}`);
   }
-  // mkdtemp creates the directory with mode 0700.
-  const root = mkdtempSync(join(tmpdir(), 'coffer-fn-'));
+  // mkdtemp creates the directory with mode 0700; a crashed server's are swept at the next start.
+  const root = mkdtempSync(join(processRunDir(), 'fn-'));
   const taskRoot = join(root, 'task');
   const own = (path: string) => { if (owner) chownSync(path, owner.uid, owner.gid); };
   try {

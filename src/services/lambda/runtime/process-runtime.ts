@@ -20,6 +20,7 @@ import { storeInvocationLog } from './function-logs.ts';
 import { endLine, exitError, logTail, reportLine, startLine, timeoutMessage } from './log-lines.ts';
 import { ExecutionRoleCredentials, type MintCredentials } from './role-credentials.ts';
 import { Slots } from './slots.ts';
+import { sweepDeadRunDirs } from './run-dir.ts';
 
 export interface ProcessRuntimeOptions {
   db: Kysely<Database>;
@@ -73,6 +74,14 @@ const CREDENTIALS_MARGIN_MS = 60_000;
 
 export const runtimeClosing = () => new AwsError('ServiceException', 'The function runtime is shutting down.', 500);
 
+let swept = false;
+/** A server killed with SIGKILL leaves its run directory (code, CA copy): the next runtime to start removes it. */
+function sweepOnce(): void {
+  if (swept) return;
+  swept = true;
+  sweepDeadRunDirs();
+}
+
 export function createProcessRuntime(options: ProcessRuntimeOptions): FunctionRuntime {
   return new ProcessRuntime(options);
 }
@@ -112,6 +121,7 @@ export class ProcessRuntime implements FunctionRuntime {
     this.roleCredentials = new ExecutionRoleCredentials(options.credentials);
     this.user = options.user === undefined ? (process.getuid?.() === 0 ? NOBODY : undefined) : options.user ?? undefined;
     this.codeDirs = new CodeDirs(this.user);
+    sweepOnce();
     this.python = options.python ?? '/usr/bin/python3';
     this.node = options.node ?? process.execPath;
     this.idleMs = options.idleMs ?? 5 * 60_000;
