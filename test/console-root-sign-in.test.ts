@@ -20,31 +20,13 @@ import { COFFER_BIN, type Credentials, startServer, type TestServer } from './he
 import { awsCli, secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient } from './helpers/iam.ts';
 import { rejectsWith } from './helpers/secrets.ts';
+import { postSignIn, sessionCreds, SIGN_IN_FAILED } from './helpers/console-sign-in.ts';
 import { sql } from './helpers/db-rows.ts';
 import { openConsole, type ConsoleBrowser } from './helpers/browser.ts';
 
 const ROOT_PASSWORD = 'Root-Pa55word-for-console';
 const PASSWORD = 'Correct-Horse-9-battery';
-const FAILED = 'Your authentication information is incorrect. Please try again.';
-
-interface SignInAnswer {
-  status?: string;
-  code?: string;
-  message?: string;
-  identity?: { accountId: string; arn: string; userName?: string; isRoot: boolean };
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
-  passwordChangeRequired?: boolean;
-  passwordExpired?: boolean;
-}
-
-async function postSignIn(server: TestServer, body: unknown): Promise<{ status: number; body: SignInAnswer }> {
-  const res = await fetch(`${server.endpoint}/console/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() as SignInAnswer };
-}
-
-const sessionCreds = (a: SignInAnswer): Credentials & { sessionToken: string } => ({
-  accessKeyId: a.credentials!.accessKeyId, secretAccessKey: a.credentials!.secretAccessKey, sessionToken: a.credentials!.sessionToken,
-});
+const FAILED = SIGN_IN_FAILED;
 
 /** `coffer ARGS` with `stdin` piped in (not a terminal), on `server`'s storage. */
 function coffer(server: TestServer, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

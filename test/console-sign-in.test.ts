@@ -18,32 +18,13 @@ import { startServer, type Credentials, type TestServer } from './helpers/server
 import { secretsManager } from './helpers/clients.ts';
 import { iamClient, stsClient, userWithKey } from './helpers/iam.ts';
 import { rejectsWith } from './helpers/secrets.ts';
+import { postSignIn, sessionCreds, SIGN_IN_FAILED, type SignInAnswer } from './helpers/console-sign-in.ts';
 import { sql } from './helpers/db-rows.ts';
 import { consoleContext, openConsole, signInWithKeys, signInWithPassword, type ConsoleBrowser } from './helpers/browser.ts';
 
 const STEP = 30_000;
 const PASSWORD = 'Correct-Horse-9-battery';
-const FAILED = 'Your authentication information is incorrect. Please try again.';
-
-interface SignInAnswer {
-  status: string;
-  code?: string;
-  message?: string;
-  identity?: { accountId: string; arn: string; userName?: string; isRoot: boolean };
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
-  mfa?: boolean;
-  passwordChangeRequired?: boolean;
-  passwordExpired?: boolean;
-}
-
-async function postSignIn(server: TestServer, body: unknown): Promise<{ status: number; body: SignInAnswer }> {
-  const res = await fetch(`${server.endpoint}/console/api/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() as SignInAnswer };
-}
-
-const sessionCreds = (a: SignInAnswer): Credentials & { sessionToken: string } => ({
-  accessKeyId: a.credentials!.accessKeyId, secretAccessKey: a.credentials!.secretAccessKey, sessionToken: a.credentials!.sessionToken,
-});
+const FAILED = SIGN_IN_FAILED;
 
 describe('console sign-in', () => {
   let server: TestServer;
